@@ -1,0 +1,128 @@
+"""The ``ogi`` command line: extract, eval, refresh."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .evaluate import Score, compare, find_document, load_truths
+from .report import extract_file
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="OGI annual-report warehouse: extract, evaluate and refresh.")
+err = Console(stderr=True)
+
+
+def progress(total: int) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=err,
+                    disable=total < 20 or not err.is_terminal)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+@app.command()
+def extract(
+    files: list[Path] = typer.Argument(..., help="Report files or folders."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per file per line."),
+    with_sections: bool = typer.Option(False, "--sections", help="Include section texts in the JSON."),
+) -> None:
+    """Extract the tables of report files."""
+    paths = _expand(files)
+    table = Table("file", "status", "agency", "year", "format", "表三 rows", "issues")
+    with progress(len(paths)) as bar:
+        task = bar.add_task("extract", total=len(paths), rate="")
+        for p in paths:
+            if not p.exists():
+                result = {"file": str(p), "status": "quarantined", "quarantine_reason": "not_found",
+                          "issues": [{"code": "not_found", "severity": "error", "message": "no such file"}],
+                          "report": {}, "table3": {}}
+            else:
+                result = extract_file(p)
+            if as_json:
+                if not with_sections:
+                    result.pop("sections", None)
+                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            else:
+                r = result["report"]
+                table.add_row(str(p), result["status"], str(r.get("agency")), str(r.get("year")),
+                              str(r.get("format_version")), str(len(result["table3"])),
+                              "; ".join(i["code"] for i in result["issues"]))
+            bar.advance(task)
+    if not as_json:
+        Console().print(table)
+
+
+@app.command("eval")
+def evaluate(
+    truth_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder of truth JSON files."),
+    docs_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder holding the documents."),
+    as_json: bool = typer.Option(False, "--json", help="Print the score as JSON."),
+    min_accuracy: float = typer.Option(0.0, help="Exit 1 when cell accuracy is below this (0-1)."),
+) -> None:
+    """Score extraction against truth files: cell accuracy, reports exactly right, every mismatch."""
+    score = Score()
+    truths = load_truths(truth_dir)
+    if not truths:
+        err.print(f"[red]No truth files (*.json) in {truth_dir}[/red]")
+        raise typer.Exit(2)
+    for truth in truths:
+        doc = find_document(docs_dir, truth["file"])
+        if doc is None:
+            score.missing_docs.append(truth["file"])
+            continue
+        compare(truth, extract_file(doc), score)
+    summary = {
+        "reports": score.reports,
+        "reports_exact": score.reports_exact,
+        "cells": score.cells,
+        "cells_right": score.cells_right,
+        "cell_accuracy": round(score.cell_accuracy, 6),
+        "metadata_fields": score.fields,
+        "metadata_right": score.fields_right,
+        "missing_documents": score.missing_docs,
+        "mismatches": score.mismatches,
+    }
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        c = Console()
+        c.print(f"reports: {score.reports} ({score.reports_exact} exactly right)")
+        c.print(f"cells: {score.cells_right}/{score.cells} = {score.cell_accuracy:.2%}")
+        c.print(f"metadata fields: {score.fields_right}/{score.fields}")
+        for m in score.mismatches:
+            c.print(f"  {m['file']}  {m['where']}: truth {m['truth']!r}, got {m['got']!r}")
+        for name in score.missing_docs:
+            c.print(f"  [yellow]document not found for truth {name}[/yellow]")
+    if score.missing_docs or score.cell_accuracy < min_accuracy:
+        raise typer.Exit(1)
+
+
+@app.command()
+def refresh(
+    landing: Path = typer.Option(None, help="Folder of report files (default: the bundled samples)."),
+    warehouse: Path = typer.Option(None, help="DuckDB file (default: warehouse/ogi.duckdb)."),
+) -> None:
+    """Refresh the warehouse headless: the same Dagster job as the UI, run in process."""
+    from dagster_project.refresh import run_refresh
+
+    code = run_refresh(landing=landing, warehouse=warehouse, console=err)
+    raise typer.Exit(code)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,48 @@
+"""Mapping printed label text to canonical row keys (report-format.md §4 items 4, 5 and 13)."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from .keys import RowSpec
+from .normalize import label_key
+
+# Rows whose keyword is also a column header or part of other labels ('其他', '总计') match only
+# when the label text ends with them ('3.其他', '(七)总计').
+_TAIL_ONLY = {"out_other_misc", "out_total"}
+_NUMBERING = re.compile(r"^(\(?[一二三四五六七八九十\d]+[)、.．]?)+")
+FUZZY_THRESHOLD = 0.6
+
+
+def match_label(text: str, specs: tuple[RowSpec, ...]) -> tuple[str | None, bool]:
+    """The row key a run of label text names, and whether it was found by fuzzy matching.
+
+    The keyword ending last wins (ties: the longer keyword), because group and block labels
+    ('（四）无法提供', vertical '三、本年度办理结果') are printed before the item they head."""
+    k = label_key(text)
+    best: tuple[int, int, str] | None = None
+    for spec in specs:
+        for kw in spec.keywords:
+            if spec.key in _TAIL_ONLY:
+                if not k.endswith(kw):
+                    continue
+                end = len(k)
+            else:
+                pos = k.rfind(kw)
+                if pos < 0:
+                    continue
+                end = pos + len(kw)
+            cand = (end, len(kw), spec.key)
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+    if best:
+        return best[2], False
+    # Fuzzy fallback for misprinted labels ('其他法律行政止公开'): compare the tail of the text.
+    scored = []
+    for spec in specs:
+        target = _NUMBERING.sub("", label_key(spec.label))
+        tail = k[-len(target) - 2 :]
+        scored.append((SequenceMatcher(None, tail, target).ratio(), spec.key))
+    ratio, key = max(scored)
+    return (key, True) if ratio >= FUZZY_THRESHOLD else (None, False)

@@ -1,0 +1,82 @@
+"""Plain-text reports in the shapes seen in the wild (report-format.md §4 items 1-3):
+tab-separated rows with drifting offsets, one cell per line (web-page text), and Word exports
+with one tab-indented cell per line."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from ..document import Document, Unreadable, add_line
+
+_CANDIDATES = ("utf-8", "gb18030")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode with a BOM, then strict UTF-8, then GB18030, then charset detection."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc), enc
+    if data.count(b"\x00") > len(data) // 100 + 1:
+        raise Unreadable("binary", "NUL bytes: not a text file")
+    for enc in _CANDIDATES:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise Unreadable("binary", "no text encoding fits the bytes")
+    return str(best), best.encoding
+
+
+def detect_layout(lines: list[str]) -> str:
+    multi_cell = sum(1 for ln in lines if sum(1 for c in ln.split("\t") if c.strip()) >= 2)
+    if multi_cell >= 10:
+        return "tsv"
+    indented = sum(1 for ln in lines if ln.startswith("\t") and ln.strip())
+    if indented >= 20:
+        return "docx_indented"
+    return "cell_per_line"
+
+
+def _join_wrapped_cells(lines: list[str]) -> list[tuple[int, str]]:
+    """Word exports continue a multi-line cell on the next line without the leading tab
+    ('\\t商业' + '企业'); join such short continuations to their cell."""
+    out: list[tuple[int, str]] = []
+    for i, ln in enumerate(lines):
+        prev = out[-1][1] if out else ""
+        if (
+            out
+            and prev.startswith("\t")
+            and prev.strip()
+            and ln.strip()
+            and not ln.startswith("\t")
+            and len(ln.strip()) <= 8
+        ):
+            out[-1] = (out[-1][0], prev + ln.strip())
+        else:
+            out.append((i, ln))
+    return out
+
+
+def read_text(data: bytes) -> Document:
+    text, encoding = decode(data)
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    layout = detect_layout(raw_lines)
+    doc = Document("txt", layout, properties={"encoding": encoding})
+    numbered = _join_wrapped_cells(raw_lines) if layout == "docx_indented" else list(enumerate(raw_lines))
+    for i, ln in numbered:
+        prov = {"line": i + 1}
+        if layout == "tsv" and "\t" in ln:
+            cells, offset = [], 0
+            for cell in ln.split("\t"):
+                cells.append((offset, cell))
+                offset += len(cell) + 1
+            add_line(doc, ln, prov, cells)
+        else:
+            lead = len(ln) - len(ln.lstrip("\t"))
+            add_line(doc, ln[lead:].rstrip("\t"), prov,
+                     prov_for=lambda s, e, p=prov, lead=lead: {**p, "offset": lead + s})
+    return doc

@@ -1,0 +1,226 @@
+"""Assembling 表二/表三/表四 from located token ranges: label text anchors a row, the values
+that follow it are its cells, in column order (report-format.md §4 items 1-3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .document import Document, Token
+from .keys import (
+    GB2019,
+    GB2021,
+    MONEY_METRICS,
+    SIGNED_METRICS,
+    T2_ITEMS,
+    T2_METRICS,
+    T3_COLUMNS,
+    T3_ROWS,
+    T4_OUTCOMES,
+    T4_PROCS,
+    VERSION_EVIDENCE_T2,
+)
+from .labels import match_label
+from .normalize import label_key
+from .values import parse_value
+
+
+@dataclass
+class Run:
+    label: list[Token]  # text tokens since the previous run
+    values: list[Token]  # value and blank tokens, blank row padding removed
+
+
+@dataclass
+class TableResult:
+    values: dict = field(default_factory=dict)
+    cells: list[dict] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+    labels_found: list[str] = field(default_factory=list)
+
+
+def _trim_blank_edges(values: list[Token]) -> list[Token]:
+    """Drop blank cells at the start and end of each printed row: there they are merged-cell
+    padding, not blank values (report-format.md §4 item 2)."""
+    out: list[Token] = []
+    rows: dict[int | None, list[Token]] = {}
+    order: list[int | None] = []
+    for t in values:
+        if t.row not in rows:
+            rows[t.row] = []
+            order.append(t.row)
+        rows[t.row].append(t)
+    for r in order:
+        cells = rows[r]
+        while cells and cells[0].kind == "blank":
+            cells = cells[1:]
+        while cells and cells[-1].kind == "blank":
+            cells = cells[:-1]
+        out.extend(cells)
+    return out
+
+
+def runs(tokens: list[Token]) -> list[Run]:
+    """Split a token range into (label text, value run) pairs. A run of blanks only is padding
+    and does not end the label."""
+    out: list[Run] = []
+    label: list[Token] = []
+    current: list[Token] = []
+
+    def flush() -> None:
+        nonlocal label, current
+        vals = _trim_blank_edges(current)
+        if any(t.kind == "value" for t in vals):
+            out.append(Run(label, vals))
+            label = []
+        current = []
+
+    for t in tokens:
+        if t.kind == "text":
+            if current:
+                flush()
+            label.append(t)
+        else:
+            current.append(t)
+    if current:
+        flush()
+    return out
+
+
+def _label_text(tokens: list[Token]) -> str:
+    return "".join(t.text for t in tokens)
+
+
+def _cell(table: str, row: str, col: str, tok: Token, metric_kind: dict) -> dict:
+    pv = parse_value(tok.text, **metric_kind)
+    return {
+        "table": table,
+        "row": row,
+        "col": col,
+        "raw": tok.text,
+        "value": pv.value,
+        "unit": pv.unit,
+        "flags": pv.flags,
+        "prov": tok.prov,
+    }
+
+
+def _issue(code: str, message: str, severity: str = "warning", **where) -> dict:
+    return {"code": code, "severity": severity, "message": message, **where}
+
+
+def _assign(result: TableResult, table: str, row: str, cols: tuple[str, ...], run: Run,
+            kinds: dict[str, dict] | None = None) -> None:
+    n = len(cols)
+    vals = run.values
+    if len(vals) > n:
+        result.issues.append(_issue(
+            "extra_values", f"{table} {row}: {len(vals)} values where the form has {n}; "
+            f"the first {n} are used", raw=[t.text for t in vals], prov=vals[0].prov))
+        vals = vals[:n]
+    row_values = {}
+    for col, tok in zip(cols, vals, strict=True):
+        cell = _cell(table, row, col, tok, (kinds or {}).get(col, {}))
+        if len(run.values) > n:
+            cell["flags"].append("extra_values_in_row")
+        result.cells.append(cell)
+        row_values[col] = cell["value"]
+        if "unparsed" in cell["flags"] or "decimal_in_count" in cell["flags"]:
+            result.issues.append(_issue("unreadable_value", f"{table} {row}.{col}: '{tok.text}' is not a "
+                                        "valid value for this cell", "error", prov=tok.prov))
+    result.values[row] = row_values
+
+
+def parse_table3(doc: Document, span: tuple[int, int]) -> TableResult:
+    result = TableResult()
+    short: dict[str, Run] = {}
+    for run in runs(doc.tokens[span[0] : span[1]]):
+        key, fuzzy = match_label(_label_text(run.label), T3_ROWS)
+        if key is None:
+            result.issues.append(_issue("unassigned_values", "表三: values without a row label: "
+                                        + " ".join(t.text for t in run.values), prov=run.values[0].prov))
+            continue
+        if key in result.values:
+            result.issues.append(_issue("duplicate_row", f"表三 row {key} printed twice; the first is kept",
+                                        prov=run.values[0].prov))
+            continue
+        if len(run.values) < len(T3_COLUMNS):
+            short[key] = run  # may be a number in text before the real row; judged at the end
+            continue
+        _assign(result, "table3", key, T3_COLUMNS, run)
+        result.labels_found.append(_label_text(run.label))
+        if fuzzy:
+            result.issues.append(_issue("label_fuzzy", f"表三 row {key} matched a misprinted label "
+                                        f"'{_label_text(run.label).strip()}'", "info", prov=run.values[0].prov))
+            for c in result.cells[-len(T3_COLUMNS):]:
+                c["flags"].append("label_variant")
+    for key, run in short.items():
+        if key not in result.values:
+            result.issues.append(_issue(
+                "row_short", f"表三 row {key}: {len(run.values)} values where the form has 7; the columns "
+                "cannot be told apart, so the row is left unread", "error",
+                raw=[t.text for t in run.values], prov=run.values[0].prov))
+    return result
+
+
+def table2_version(doc: Document, span: tuple[int, int]) -> str | None:
+    text = label_key("".join(t.text for t in doc.tokens[span[0] : span[1]] if t.kind == "text"))
+    for version, needles in VERSION_EVIDENCE_T2:
+        if any(label_key(n) in text for n in needles):
+            return version
+    return None
+
+
+def parse_table2(doc: Document, span: tuple[int, int], version: str) -> TableResult:
+    result = TableResult()
+    metrics = T2_METRICS[version]
+    specs = tuple(s for s in T2_ITEMS if s.key in metrics)
+    for run in runs(doc.tokens[span[0] : span[1]]):
+        key, fuzzy = match_label(_label_text(run.label), specs)
+        if key is None or fuzzy:
+            result.issues.append(_issue("unassigned_values", "表二: values without an item label: "
+                                        + " ".join(t.text for t in run.values), prov=run.values[0].prov))
+            continue
+        if key in result.values:
+            continue
+        cols = metrics[key]
+        if len(run.values) < len(cols):
+            result.issues.append(_issue(
+                "row_short", f"表二 {key}: {len(run.values)} values where the form has {len(cols)}", "error",
+                raw=[t.text for t in run.values], prov=run.values[0].prov))
+            continue
+        kinds = {c: {"money": c in MONEY_METRICS, "signed": c in SIGNED_METRICS} for c in cols}
+        _assign(result, "table2", key, cols, run, kinds)
+    return result
+
+
+def parse_table4(doc: Document, span: tuple[int, int]) -> TableResult:
+    """表四 prints 15 values in form order after a two-level header (report-format.md §1.6)."""
+    result = TableResult()
+    values: list[Token] = []
+    for run in runs(doc.tokens[span[0] : span[1]]):
+        values.extend(run.values)
+        if len(values) >= 15:
+            break
+    if len(values) < 15:
+        if values or span[0] < span[1]:
+            result.issues.append(_issue("table4_incomplete", f"表四: {len(values)} of 15 values found", "error",
+                                        raw=[t.text for t in values]))
+        return result
+    cols = tuple(f"{p}.{o}" for p in T4_PROCS for o in T4_OUTCOMES)
+    flat = TableResult()
+    _assign(flat, "table4", "_", cols, Run([], values))
+    result.issues = flat.issues
+    for cell in flat.cells:
+        proc, outcome = cell["col"].split(".")
+        cell["row"], cell["col"] = proc, outcome
+        result.values.setdefault(proc, {})[outcome] = cell["value"]
+        result.cells.append(cell)
+    return result
+
+
+def table3_version(t3: TableResult) -> str | None:
+    if "out_other_no_correction" in t3.values or "out_other_fee_unpaid" in t3.values:
+        return GB2021
+    if "grp_other" in t3.values:
+        return GB2019
+    return None
