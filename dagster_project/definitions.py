@@ -1,0 +1,18 @@
+"""The Dagster code location: `dagster dev` from the project root (workspace.yaml) loads this."""
+
+import dagster as dg
+
+from .defs.automation import landing_folder_sensor, nightly_refresh, refresh_job
+from .defs.checks import dq_rule_results, rule_checks
+from .defs.dbt import ogi_dbt_models
+from .defs.raw import landing_files, raw_tables
+from .defs.resources import Warehouse, dbt_resource
+
+defs = dg.Definitions(
+    assets=[landing_files, raw_tables, ogi_dbt_models, dq_rule_results],
+    asset_checks=rule_checks,
+    jobs=[refresh_job],
+    schedules=[nightly_refresh],
+    sensors=[landing_folder_sensor],
+    resources={"warehouse": Warehouse(), "dbt": dbt_resource()},
+)

@@ -1,0 +1,69 @@
+"""The rule catalogue on the warehouse: GX judges the operands dbt computed, the results land in
+dq_rule_results, and every evaluated rule is an asset check with its numbers in the metadata.
+
+A failing rule is a finding about a report, not a pipeline failure: checks are non-blocking."""
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from expectations.catalogue import Rule, evaluated_rules
+from expectations.runner import judge
+
+from .dbt import ogi_dbt_models
+from .resources import WRITER_POOL, Warehouse
+
+OPERANDS = get_asset_key_for_model([ogi_dbt_models], "int_rule_operands")
+DQ_TABLE = "main.dq_rule_results"
+FAILING_REPORTS_SHOWN = 20
+
+
+@dg.asset(deps=[OPERANDS], pool=WRITER_POOL, group_name="data_quality", kinds={"duckdb", "great_expectations"},
+          description="One row per rule evaluation: report, rule, scope, lhs, rhs, status.")
+def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        operands = con.execute("select * from intermediate.int_rule_operands").df()
+        results = judge(operands)
+        con.register("results_df", results)
+        con.execute(f"create or replace table {DQ_TABLE} as select * from results_df")
+        con.unregister("results_df")
+        by_status = dict(con.execute(f"select status, count(*) from {DQ_TABLE} group by 1").fetchall())
+    context.log.info(f"rule evaluations by status: {by_status}")
+    return dg.MaterializeResult(metadata={"evaluations": len(results), **{f"status_{k}": v for k, v in by_status.items()}})
+
+
+def _rule_check(rule: Rule) -> dg.AssetChecksDefinition:
+    severity = dg.AssetCheckSeverity.ERROR if rule.severity == "error" else dg.AssetCheckSeverity.WARN
+
+    @dg.asset_check(asset=dq_rule_results, name=rule.id, description=f"{rule.title_zh} — {rule.title_en}",
+                    blocking=False)
+    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            counts = dict(con.execute(f"select status, count(*) from {DQ_TABLE} where rule_id = ? group by 1",
+                                      [rule.id]).fetchall())
+            failing = con.execute(
+                f"""select r.file_name, r.agency, r.report_year, d.scope, d.lhs, d.rhs
+                    from {DQ_TABLE} d join raw.reports r using (report_id)
+                    where d.rule_id = ? and d.status in ('fail', 'warn')
+                    order by r.file_name, d.scope limit {FAILING_REPORTS_SHOWN}""",
+                [rule.id],
+            ).fetchall()
+        n_failed = counts.get("fail", 0) + counts.get("warn", 0)
+        return dg.AssetCheckResult(
+            passed=n_failed == 0,
+            severity=severity,
+            metadata={
+                "evaluated": sum(counts.values()),
+                "passed": counts.get("pass", 0),
+                "failed": n_failed,
+                "not_assessable": counts.get("not_assessable", 0),
+                "failing": dg.MetadataValue.md(
+                    "\n".join(f"- {f} {a} {y}: {s} lhs={lhs:g} rhs={rhs:g}" for f, a, y, s, lhs, rhs in failing)
+                    or "none"
+                ),
+            },
+        )
+
+    return check
+
+
+rule_checks = [_rule_check(r) for r in evaluated_rules()]

@@ -1,0 +1,46 @@
+"""Resources: the DuckDB warehouse (one path, one writer pool) and the dbt CLI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject
+
+from ..settings import DBT_DIR, warehouse_path
+
+WRITER_POOL = "duckdb_writer"  # DuckDB has one writer: every writing asset runs in this pool
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB file. ``path`` empty means the OGI_WAREHOUSE setting."""
+
+    path: str = ""
+
+    def file(self) -> Path:
+        return Path(self.path).resolve() if self.path else warehouse_path()
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        f = self.file()
+        f.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(f), read_only=read_only)
+
+
+# dagster-dbt's manifest preparation looks for `dbt` on PATH: make it this environment's dbt,
+# so `dagster dev`, `ogi refresh` and the tests work without an activated virtualenv.
+_BIN = str(Path(sys.executable).parent)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    # outside `dagster dev` (CLI refresh, tests) the manifest is made once, on first load
+    dbt_project.preparer.prepare(dbt_project)
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(_BIN) / "dbt"))

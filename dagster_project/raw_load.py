@@ -1,0 +1,118 @@
+"""Writing extraction results into the raw schema of the DuckDB warehouse.
+
+Loads are idempotent: the rows of each report are replaced in one transaction, keyed by the
+file's content hash, and every landing file gets a row in raw.files whatever happened to it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extract.report import EXTRACTOR_VERSION
+
+DDL = """
+create schema if not exists raw;
+create table if not exists raw.files (
+    path varchar primary key, file_name varchar, sha256 varchar, size_bytes bigint,
+    status varchar, quarantine_reason varchar, present boolean, _loaded_at timestamp);
+create table if not exists raw.reports (
+    report_id varchar primary key, file_name varchar, source_format varchar, layout varchar,
+    agency varchar, report_year integer, format_version varchar, published_date varchar,
+    index_no varchar, status varchar, quarantine_reason varchar, extractor_version varchar,
+    _loaded_at timestamp);
+create table if not exists raw.cells (
+    report_id varchar, table_name varchar, row_key varchar, col_key varchar, raw_text varchar,
+    value double, unit varchar, flags varchar[], page integer, line_no integer,
+    char_offset integer, bbox double[], prov_json varchar, _loaded_at timestamp);
+create table if not exists raw.sections (
+    report_id varchar, section_key varchar, heading varchar, section_text varchar,
+    line_no integer, _loaded_at timestamp);
+create table if not exists raw.issues (
+    report_id varchar, code varchar, severity varchar, message varchar, detail_json varchar,
+    _loaded_at timestamp);
+"""
+
+_CELL_COLUMNS = ["report_id", "table_name", "row_key", "col_key", "raw_text", "value", "unit", "flags",
+                 "page", "line_no", "char_offset", "bbox", "prov_json", "_loaded_at"]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def result_rows(result: dict, sha256: str, now: datetime) -> dict[str, list[tuple]]:
+    """The raw rows of one extraction result. Pure: no I/O."""
+    r = result["report"]
+    report = (sha256, result["file"], r.get("source_format"), r.get("layout"), r.get("agency"), r.get("year"),
+              r.get("format_version"), r.get("published_date"), r.get("index_no"), result["status"],
+              result.get("quarantine_reason"), EXTRACTOR_VERSION, now)
+    cells = []
+    for c in result.get("cells", []):
+        p = c["prov"]
+        cells.append((sha256, c["table"], c["row"], c["col"], c["raw"],
+                       None if c["value"] is None else float(c["value"]), c["unit"], c["flags"],
+                       p.get("page"), p.get("line"), p.get("offset"), p.get("bbox"),
+                       json.dumps(p, ensure_ascii=False), now))
+    sections = [(sha256, k, s["heading"], s["text"], s["line"] + 1, now)
+                for k, s in result.get("sections", {}).items()]
+    issues = [(sha256, i["code"], i["severity"], i["message"],
+               json.dumps({k: v for k, v in i.items() if k not in ("code", "severity", "message")},
+                          ensure_ascii=False), now)
+              for i in result.get("issues", [])]
+    return {"reports": [report], "cells": cells, "sections": sections, "issues": issues}
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, dict]]) -> None:
+    """Replace the raw rows of the reports in ``batch`` ((path, sha256, result) triples)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows: dict[str, list[tuple]] = {"reports": [], "cells": [], "sections": [], "issues": []}
+    files = []
+    seen: set[str] = set()
+    for path, sha, result in batch:
+        files.append((str(path), path.name, sha, path.stat().st_size, result["status"],
+                      result.get("quarantine_reason"), True, now))
+        if sha in seen:  # the same content under another name: one report, two sources
+            continue
+        seen.add(sha)
+        for k, v in result_rows(result, sha, now).items():
+            rows[k].extend(v)
+    ids = pd.DataFrame({"report_id": sorted(seen)})
+    con.execute("begin transaction")
+    try:
+        con.register("batch_ids", ids)
+        for table in ("reports", "cells", "sections", "issues"):
+            con.execute(f"delete from raw.{table} where report_id in (select report_id from batch_ids)")
+        con.unregister("batch_ids")
+        con.executemany("insert or replace into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)", files)
+        con.executemany("insert into raw.reports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["reports"])
+        if rows["cells"]:
+            cells = pd.DataFrame(rows["cells"], columns=_CELL_COLUMNS)
+            con.register("batch_cells", cells)
+            con.execute("insert into raw.cells select * from batch_cells")
+            con.unregister("batch_cells")
+        if rows["sections"]:
+            con.executemany("insert into raw.sections values (?, ?, ?, ?, ?, ?)", rows["sections"])
+        if rows["issues"]:
+            con.executemany("insert into raw.issues values (?, ?, ?, ?, ?, ?)", rows["issues"])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def mark_absent(con: duckdb.DuckDBPyConnection, landing: Path, present: list[Path]) -> int:
+    """Files of this landing folder that were loaded before and are gone now stay in the
+    warehouse, marked present = false (never silently deleted)."""
+    con.execute("create temp table if not exists present_paths (path varchar)")
+    con.execute("delete from present_paths")
+    con.executemany("insert into present_paths values (?)", [(str(p),) for p in present])
+    n = con.execute(
+        "update raw.files set present = false where path like ? and present "
+        "and path not in (select path from present_paths) returning path",
+        [str(landing) + "/%"],
+    ).fetchall()
+    return len(n)

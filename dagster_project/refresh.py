@@ -1,0 +1,69 @@
+"""Headless refresh (``ogi refresh``): the Dagster `refresh` job, executed in process, then a
+short summary. Exit code 0 when the pipeline worked, whatever the reports' own errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+SUMMARY_SQL = {
+    "files": "select status, count(*) from raw.files where present group by 1 order by 1",
+    "quarantined": "select file_name, quarantine_reason from raw.files where present and status = 'quarantined' "
+                   "order by 1",
+    "failures": """select r.file_name, d.rule_id, d.scope, d.lhs, d.rhs
+                   from main.dq_rule_results d join raw.reports r using (report_id)
+                   where d.status in ('fail', 'warn') order by 1, 2, 3""",
+}
+
+
+def run_refresh(landing: Path | None, warehouse: Path | None, console: Console) -> int:
+    if warehouse is not None:
+        os.environ["OGI_WAREHOUSE"] = str(warehouse.resolve())
+    if landing is not None:
+        if not landing.is_dir():
+            console.print(f"[red]Landing folder not found: {landing}[/red]")
+            return 2
+        os.environ["OGI_LANDING"] = str(landing.resolve())
+
+    import dagster as dg
+
+    from .definitions import defs
+    from .settings import landing_path, warehouse_path
+
+    console.print(f"refreshing {warehouse_path()} from {landing_path()}")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.get_job_def("refresh").execute_in_process(
+            instance=instance,
+            run_config={
+                "ops": {"raw_tables": {"config": {"landing": str(landing_path())}}},
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            },
+            raise_on_error=False,
+        )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_failure and event.step_key:
+                console.print(f"[red]step {event.step_key} failed:[/red] {event.message}")
+        console.print("[red]refresh failed[/red]")
+        return 1
+    print_summary(warehouse_path(), console)
+    return 0
+
+
+def print_summary(warehouse: Path, console: Console) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        files = dict(con.execute(SUMMARY_SQL["files"]).fetchall())
+        quarantined = con.execute(SUMMARY_SQL["quarantined"]).fetchall()
+        failures = con.execute(SUMMARY_SQL["failures"]).fetchall()
+    console.print(f"reports: {files.get('ok', 0)} loaded, {files.get('flagged', 0)} loaded with flagged problems, "
+                  f"{files.get('quarantined', 0)} quarantined")
+    for name, reason in quarantined:
+        console.print(f"  quarantined {name}: {reason}")
+    table = Table("report", "rule", "scope", "lhs", "rhs", title=f"rule failures: {len(failures)}")
+    for name, rule, scope, lhs, rhs in failures:
+        table.add_row(name, rule, scope, f"{lhs:g}", f"{rhs:g}")
+    console.print(table)

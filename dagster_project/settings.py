@@ -1,0 +1,25 @@
+"""Paths shared by Dagster, dbt and the CLI: one warehouse path from one setting."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_DIR = PROJECT_ROOT / "dbt"
+
+
+def warehouse_path() -> Path:
+    """``OGI_WAREHOUSE`` or warehouse/ogi.duckdb, absolute; exported so dbt's profile reads the same."""
+    path = Path(os.environ.get("OGI_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "ogi.duckdb").resolve()
+    os.environ["OGI_WAREHOUSE"] = str(path)
+    return path
+
+
+def landing_path() -> Path:
+    """``OGI_LANDING`` or the bundled samples in data/samples."""
+    return Path(os.environ.get("OGI_LANDING") or PROJECT_ROOT / "data" / "samples").resolve()
+
+
+def alerts_path() -> Path:
+    return Path(os.environ.get("OGI_ALERTS") or warehouse_path().with_suffix(".alerts.jsonl")).resolve()

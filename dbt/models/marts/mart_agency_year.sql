@@ -1,0 +1,65 @@
+-- grain: one row per report (an agency's report for one year).
+-- The headline figures analysts ask for; rates are null where the denominator is 0 or unknown.
+with reports as (
+    select * from {{ ref('dim_report') }}
+),
+
+requests as (
+    select * from {{ ref('fct_requests') }}
+    where applicant_type_key = 'total'
+),
+
+disposals as (
+    select
+        report_id,
+        sum(requests) filter (where outcome_group_key = 'granted') as granted,
+        sum(requests) filter (where outcome_group_key = 'partial') as partial,
+        sum(requests) filter (where outcome_group_key = 'withheld') as withheld,
+        sum(requests) filter (where outcome_group_key = 'unable') as unable,
+        sum(requests) filter (where outcome_group_key = 'rejected') as rejected,
+        sum(requests) filter (where outcome_group_key = 'other') as other_handling
+    from {{ ref('fct_disposals') }}
+    where applicant_type_key = 'total'
+    group by report_id
+),
+
+reviews as (
+    select * from {{ ref('fct_reviews') }}
+),
+
+litigation as (
+    select report_id, sum(total) as lawsuits_total
+    from {{ ref('fct_litigation') }}
+    group by report_id
+),
+
+final as (
+    select
+        reports.report_id,
+        reports.agency_id,
+        reports.agency_name,
+        reports.report_year,
+        reports.format_version,
+        requests.new_received as requests_new,
+        requests.carried_over as requests_carried_over,
+        requests.handled_total as requests_handled,
+        requests.carried_to_next as requests_carried_to_next,
+        disposals.granted,
+        disposals.partial,
+        disposals.withheld,
+        disposals.unable,
+        disposals.rejected,
+        disposals.other_handling,
+        (disposals.granted + disposals.partial) / nullif(requests.handled_total, 0) as disclosure_rate,
+        reviews.total as reviews_total,
+        reviews.corrected as reviews_corrected,
+        litigation.lawsuits_total,
+        reviews.corrected / nullif(reviews.total - reviews.pending, 0) as review_correction_rate
+    from reports
+    left join requests on reports.report_id = requests.report_id
+    left join disposals on reports.report_id = disposals.report_id
+    left join reviews on reports.report_id = reviews.report_id
+    left join litigation on reports.report_id = litigation.report_id
+)
+
+select * from final
