@@ -36,7 +36,7 @@ def run_refresh(landing: Path | None, warehouse: Path | None, console: Console) 
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
     with dg.DagsterInstance.ephemeral() as instance:
-        result = defs.get_job_def("refresh").execute_in_process(
+        result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,
             run_config={
                 "ops": {"raw_tables": {"config": {"landing": str(landing_path())}}},

@@ -1,0 +1,38 @@
+# Human entry points. `make demo` and `make test` work on a fresh machine with Python 3.11.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export OGI_WAREHOUSE ?= $(CURDIR)/warehouse/ogi.duckdb
+
+.PHONY: install demo test lint eval dev docs bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install  ## refresh the warehouse from the bundled sample reports and print a summary
+	$(BIN)/ogi refresh --landing data/samples --warehouse $(OGI_WAREHOUSE)
+
+test: install
+	$(BIN)/pytest -q
+
+eval: install  ## extraction accuracy on the bundled truth files
+	$(BIN)/ogi eval data/truth data/samples
+
+lint: install
+	$(BIN)/ruff check extract dagster_project expectations tests
+	$(BIN)/ruff format --check extract dagster_project expectations tests
+	cd dbt && ../$(BIN)/sqlfluff lint models
+
+dev: install  ## the Dagster UI on http://localhost:3000
+	DAGSTER_HOME=$(CURDIR)/.dagster_home mkdir -p .dagster_home && PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev
+
+docs: install  ## dbt docs (catalog from the warehouse)
+	cd dbt && PATH=$(CURDIR)/$(BIN):$$PATH dbt docs generate --profiles-dir .
+
+clean:
+	rm -rf warehouse dbt/target dbt/logs .dagster_home

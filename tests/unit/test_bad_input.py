@@ -1,0 +1,42 @@
+"""Bad files get a status and a reason; the batch goes on; no traceback reaches the user."""
+
+import json
+import zipfile
+
+from tests.conftest import SAMPLES, run_ogi
+
+
+def _extract_all(paths):
+    proc = run_ogi("extract", "--json", *map(str, paths))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return {json.loads(line)["file"]: json.loads(line) for line in proc.stdout.strip().split("\n")}
+
+
+def test_bad_files_are_quarantined_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "garbage.bin").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "legacy.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj<<>>\ntruncated")
+    (tmp_path / "novel.txt").write_text("从前有座山，山里有座庙。\n" * 50, encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "bomb.zip", "w") as z:
+        z.writestr("x", "0" * 1000)
+    good = SAMPLES / "000_7e78f6154f3411bd.txt"
+    got = _extract_all([tmp_path / "empty.txt", tmp_path / "garbage.bin", tmp_path / "legacy.doc",
+                        tmp_path / "broken.pdf", tmp_path / "novel.txt", good, tmp_path / "missing.txt"])
+    reasons = {name: r.get("quarantine_reason") for name, r in got.items()}
+    assert reasons["empty.txt"] == "empty"
+    assert reasons["garbage.bin"] in ("binary", "not_a_report")
+    assert reasons["legacy.doc"] == "legacy_doc"
+    assert reasons["broken.pdf"] == "corrupt"
+    assert reasons["novel.txt"] == "not_a_report"
+    assert reasons[str(tmp_path / "missing.txt")] == "not_found"
+    assert got[good.name]["status"] == "ok"
+
+
+def test_gbk_text_report_is_decoded(tmp_path):
+    text = (SAMPLES / "000_7e78f6154f3411bd.txt").read_text(encoding="utf-8")
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes(text.replace("“", '"').replace("”", '"').encode("gb18030"))
+    got = _extract_all([gbk])["gbk.txt"]
+    assert got["status"] == "ok" and got["table3"]["new_received"]["total"] == 18
