@@ -24,8 +24,8 @@ eval: install  ## extraction accuracy on the bundled truth files
 	$(BIN)/ogi eval data/truth data/samples
 
 lint: install
-	$(BIN)/ruff check extract dagster_project expectations tests
-	$(BIN)/ruff format --check extract dagster_project expectations tests
+	$(BIN)/ruff check extract dagster_project expectations tests bench
+	$(BIN)/ruff format --check extract dagster_project expectations tests bench
 	cd dbt && ../$(BIN)/sqlfluff lint models
 
 dev: install  ## the Dagster UI on http://localhost:3000

@@ -36,8 +36,22 @@ create table if not exists raw.issues (
     _loaded_at timestamp);
 """
 
-_CELL_COLUMNS = ["report_id", "table_name", "row_key", "col_key", "raw_text", "value", "unit", "flags",
-                 "page", "line_no", "char_offset", "bbox", "prov_json", "_loaded_at"]
+_CELL_COLUMNS = [
+    "report_id",
+    "table_name",
+    "row_key",
+    "col_key",
+    "raw_text",
+    "value",
+    "unit",
+    "flags",
+    "page",
+    "line_no",
+    "char_offset",
+    "bbox",
+    "prov_json",
+    "_loaded_at",
+]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -47,22 +61,54 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def result_rows(result: dict, sha256: str, now: datetime) -> dict[str, list[tuple]]:
     """The raw rows of one extraction result. Pure: no I/O."""
     r = result["report"]
-    report = (sha256, result["file"], r.get("source_format"), r.get("layout"), r.get("agency"), r.get("year"),
-              r.get("format_version"), r.get("published_date"), r.get("index_no"), result["status"],
-              result.get("quarantine_reason"), EXTRACTOR_VERSION, now)
+    report = (
+        sha256,
+        result["file"],
+        r.get("source_format"),
+        r.get("layout"),
+        r.get("agency"),
+        r.get("year"),
+        r.get("format_version"),
+        r.get("published_date"),
+        r.get("index_no"),
+        result["status"],
+        result.get("quarantine_reason"),
+        EXTRACTOR_VERSION,
+        now,
+    )
     cells = []
     for c in result.get("cells", []):
         p = c["prov"]
-        cells.append((sha256, c["table"], c["row"], c["col"], c["raw"],
-                       None if c["value"] is None else float(c["value"]), c["unit"], c["flags"],
-                       p.get("page"), p.get("line"), p.get("offset"), p.get("bbox"),
-                       json.dumps(p, ensure_ascii=False), now))
-    sections = [(sha256, k, s["heading"], s["text"], s["line"] + 1, now)
-                for k, s in result.get("sections", {}).items()]
-    issues = [(sha256, i["code"], i["severity"], i["message"],
-               json.dumps({k: v for k, v in i.items() if k not in ("code", "severity", "message")},
-                          ensure_ascii=False), now)
-              for i in result.get("issues", [])]
+        cells.append(
+            (
+                sha256,
+                c["table"],
+                c["row"],
+                c["col"],
+                c["raw"],
+                None if c["value"] is None else float(c["value"]),
+                c["unit"],
+                c["flags"],
+                p.get("page"),
+                p.get("line"),
+                p.get("offset"),
+                p.get("bbox"),
+                json.dumps(p, ensure_ascii=False),
+                now,
+            )
+        )
+    sections = [(sha256, k, s["heading"], s["text"], s["line"] + 1, now) for k, s in result.get("sections", {}).items()]
+    issues = [
+        (
+            sha256,
+            i["code"],
+            i["severity"],
+            i["message"],
+            json.dumps({k: v for k, v in i.items() if k not in ("code", "severity", "message")}, ensure_ascii=False),
+            now,
+        )
+        for i in result.get("issues", [])
+    ]
     return {"reports": [report], "cells": cells, "sections": sections, "issues": issues}
 
 
@@ -73,8 +119,18 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, dict
     files = []
     seen: set[str] = set()
     for path, sha, result in batch:
-        files.append((str(path), path.name, sha, path.stat().st_size, result["status"],
-                      result.get("quarantine_reason"), True, now))
+        files.append(
+            (
+                str(path),
+                path.name,
+                sha,
+                path.stat().st_size,
+                result["status"],
+                result.get("quarantine_reason"),
+                True,
+                now,
+            )
+        )
         if sha in seen:  # the same content under another name: one report, two sources
             continue
         seen.add(sha)

@@ -13,7 +13,7 @@ from rich.table import Table
 SUMMARY_SQL = {
     "files": "select status, count(*) from raw.files where present group by 1 order by 1",
     "quarantined": "select file_name, quarantine_reason from raw.files where present and status = 'quarantined' "
-                   "order by 1",
+    "order by 1",
     "failures": """select r.file_name, d.rule_id, d.scope, d.lhs, d.rhs
                    from main.dq_rule_results d join raw.reports r using (report_id)
                    where d.status in ('fail', 'warn') order by 1, 2, 3""",
@@ -59,8 +59,10 @@ def print_summary(warehouse: Path, console: Console) -> None:
         files = dict(con.execute(SUMMARY_SQL["files"]).fetchall())
         quarantined = con.execute(SUMMARY_SQL["quarantined"]).fetchall()
         failures = con.execute(SUMMARY_SQL["failures"]).fetchall()
-    console.print(f"reports: {files.get('ok', 0)} loaded, {files.get('flagged', 0)} loaded with flagged problems, "
-                  f"{files.get('quarantined', 0)} quarantined")
+    console.print(
+        f"reports: {files.get('ok', 0)} loaded, {files.get('flagged', 0)} loaded with flagged problems, "
+        f"{files.get('quarantined', 0)} quarantined"
+    )
     for name, reason in quarantined:
         console.print(f"  quarantined {name}: {reason}")
     table = Table("report", "rule", "scope", "lhs", "rhs", title=f"rule failures: {len(failures)}")

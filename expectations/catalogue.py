@@ -27,8 +27,18 @@ class Rule:
 def rules() -> tuple[Rule, ...]:
     data = yaml.safe_load(resources.files("expectations").joinpath("rules.yml").read_text(encoding="utf-8"))
     return tuple(
-        Rule(r["id"], r["version"], r["title_zh"], r["title_en"], r["class"], r["severity"], r["scope"],
-             float(r["tolerance"]), tuple(r["format_versions"]), bool(r["evaluated"]))
+        Rule(
+            r["id"],
+            r["version"],
+            r["title_zh"],
+            r["title_en"],
+            r["class"],
+            r["severity"],
+            r["scope"],
+            float(r["tolerance"]),
+            tuple(r["format_versions"]),
+            bool(r["evaluated"]),
+        )
         for r in data["rules"]
     )
 

@@ -13,17 +13,34 @@ import pandas as pd
 
 from .catalogue import Rule, evaluated_rules
 
-RESULT_COLUMNS = ["evaluation_id", "report_id", "rule_id", "rule_version", "scope", "lhs", "rhs", "delta",
-                  "status", "reason", "severity", "source_cells", "evaluated_at"]
+RESULT_COLUMNS = [
+    "evaluation_id",
+    "report_id",
+    "rule_id",
+    "rule_version",
+    "scope",
+    "lhs",
+    "rhs",
+    "delta",
+    "status",
+    "reason",
+    "severity",
+    "source_cells",
+    "evaluated_at",
+]
 
 
 def build_suite(gx, rule: Rule):
     suite = gx.ExpectationSuite(name=rule.id, meta={"title_zh": rule.title_zh, "title_en": rule.title_en})
-    suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(
-        column="delta", min_value=-rule.tolerance, max_value=rule.tolerance,
-        severity="critical" if rule.severity == "error" else "warning",
-        meta={"rule_id": rule.id, "rule_version": rule.version, "class": rule.rule_class},
-    ))
+    suite.add_expectation(
+        gx.expectations.ExpectColumnValuesToBeBetween(
+            column="delta",
+            min_value=-rule.tolerance,
+            max_value=rule.tolerance,
+            severity="critical" if rule.severity == "error" else "warning",
+            meta={"rule_id": rule.id, "rule_version": rule.version, "class": rule.rule_class},
+        )
+    )
     return suite
 
 
@@ -37,8 +54,11 @@ def judge(operands: pd.DataFrame) -> pd.DataFrame:
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # one bar per metric otherwise
-    batch_def = (context.data_sources.add_pandas("warehouse")
-                 .add_dataframe_asset("rule_operands").add_batch_definition_whole_dataframe("all"))
+    batch_def = (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset("rule_operands")
+        .add_batch_definition_whole_dataframe("all")
+    )
     now = datetime.now(UTC).replace(tzinfo=None)
     frames = []
     for rule in evaluated_rules():
@@ -47,7 +67,8 @@ def judge(operands: pd.DataFrame) -> pd.DataFrame:
             continue
         suite = context.suites.add(build_suite(gx, rule))
         result = batch_def.get_batch(batch_parameters={"dataframe": df}).validate(
-            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["evaluation_id"]})
+            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["evaluation_id"]}
+        )
         failed = {row["evaluation_id"] for r in result.results for row in r.result.get("unexpected_index_list") or []}
         out = df.copy()
         missing = out["lhs"].isna() | out["rhs"].isna()

@@ -14,15 +14,22 @@ from rich.table import Table
 from .evaluate import Score, compare, find_document, load_truths
 from .report import extract_file
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="OGI annual-report warehouse: extract, evaluate and refresh.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="OGI annual-report warehouse: extract, evaluate and refresh."
+)
 err = Console(stderr=True)
 
 
 def progress(total: int) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=err,
-                    disable=total < 20 or not err.is_terminal)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=total < 20 or not err.is_terminal,
+    )
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -48,9 +55,14 @@ def extract(
         task = bar.add_task("extract", total=len(paths), rate="")
         for p in paths:
             if not p.exists():
-                result = {"file": str(p), "status": "quarantined", "quarantine_reason": "not_found",
-                          "issues": [{"code": "not_found", "severity": "error", "message": "no such file"}],
-                          "report": {}, "table3": {}}
+                result = {
+                    "file": str(p),
+                    "status": "quarantined",
+                    "quarantine_reason": "not_found",
+                    "issues": [{"code": "not_found", "severity": "error", "message": "no such file"}],
+                    "report": {},
+                    "table3": {},
+                }
             else:
                 result = extract_file(p)
             if as_json:
@@ -59,9 +71,15 @@ def extract(
                 sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             else:
                 r = result["report"]
-                table.add_row(str(p), result["status"], str(r.get("agency")), str(r.get("year")),
-                              str(r.get("format_version")), str(len(result["table3"])),
-                              "; ".join(i["code"] for i in result["issues"]))
+                table.add_row(
+                    str(p),
+                    result["status"],
+                    str(r.get("agency")),
+                    str(r.get("year")),
+                    str(r.get("format_version")),
+                    str(len(result["table3"])),
+                    "; ".join(i["code"] for i in result["issues"]),
+                )
             bar.advance(task)
     if not as_json:
         Console().print(table)

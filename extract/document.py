@@ -10,7 +10,9 @@ from typing import Literal
 from .normalize import clean, is_page_furniture
 from .values import looks_like_value
 
-TokenKind = Literal["text", "value", "blank"]
+# "blank": an empty cell of a flat export, possibly merged-cell padding (trimmed at row edges);
+# "empty": an empty cell of a real table grid (HTML, DOCX), which is a blank value.
+TokenKind = Literal["text", "value", "blank", "empty"]
 
 
 class Unreadable(Exception):
@@ -51,9 +53,7 @@ class Document:
 _PART = re.compile(r"\S+")
 
 
-def tokenize_segment(
-    text: str, line: int, row: int | None, prov_for, tokens: list[Token]
-) -> None:
+def tokenize_segment(text: str, line: int, row: int | None, prov_for, tokens: list[Token]) -> None:
     """Split one printed segment into tokens: every whitespace-separated part that reads as a
     value becomes a value token; runs of other parts stay together as one text token.
     ``prov_for(start, end)`` gives the provenance of a character span of ``text``."""
@@ -73,8 +73,23 @@ def tokenize_segment(
         i = j + 1
 
 
-def add_line(doc: Document, text: str, prov: dict, cells: list[tuple[int, str]] | None = None,
-             prov_for=None) -> None:
+def add_row(doc: Document, cells: list[tuple[str, dict]]) -> None:
+    """Append one row of a real table grid: (cell text, provenance) pairs, merged-cell
+    continuations already left out. Empty cells are blank values."""
+    if not any(clean(text) for text, _ in cells):
+        return
+    n = len(doc.lines)
+    doc.lines.append(Line("\t".join(text for text, _ in cells), cells[0][1]))
+    for text, prov in cells:
+        if not clean(text):
+            doc.tokens.append(Token("", "empty", n, n, prov))
+        else:
+            tokenize_segment(
+                text.replace("\u00a0", " ").replace("\u3000", " "), n, n, lambda s, e, p=prov: dict(p), doc.tokens
+            )
+
+
+def add_line(doc: Document, text: str, prov: dict, cells: list[tuple[int, str]] | None = None, prov_for=None) -> None:
     """Append a line and its tokens. ``cells`` (offset, text) marks a table row whose empty
     cells matter (TSV, HTML and DOCX rows); otherwise the line is split on whitespace."""
     if is_page_furniture(text) or not clean(text):

@@ -45,8 +45,9 @@ def compare(truth: dict, got: dict, score: Score) -> None:
         if _same(truth["report"].get(f), got["report"].get(f)):
             score.fields_right += 1
         else:
-            score.mismatches.append({"file": name, "where": f"report.{f}", "truth": truth["report"].get(f),
-                                     "got": got["report"].get(f)})
+            score.mismatches.append(
+                {"file": name, "where": f"report.{f}", "truth": truth["report"].get(f), "got": got["report"].get(f)}
+            )
     flags = {(c["table"], c["row"], c["col"]): c["flags"] for c in got.get("cells", [])}
     for table in TABLES:
         t_rows, g_rows = truth.get(table, {}), got.get(table, {})
@@ -55,8 +56,9 @@ def compare(truth: dict, got: dict, score: Score) -> None:
                 score.cells += 1
                 have = g_rows.get(row, {}).get(col, "<missing>")
                 where = f"{table}.{row}.{col}"
-                ok = _same(want, have) or (where in blanks and have is None
-                                            and "blank" in flags.get((table, row, col), []))
+                ok = _same(want, have) or (
+                    where in blanks and have is None and "blank" in flags.get((table, row, col), [])
+                )
                 if ok:
                     score.cells_right += 1
                 else:
@@ -65,8 +67,9 @@ def compare(truth: dict, got: dict, score: Score) -> None:
             for col, have in cols.items():
                 if col not in t_rows.get(row, {}):
                     score.cells += 1
-                    score.mismatches.append({"file": name, "where": f"{table}.{row}.{col}",
-                                             "truth": "<absent>", "got": have})
+                    score.mismatches.append(
+                        {"file": name, "where": f"{table}.{row}.{col}", "truth": "<absent>", "got": have}
+                    )
     score.reports += 1
     if len(score.mismatches) == before:
         score.reports_exact += 1

@@ -95,9 +95,7 @@ T3_ROWS: tuple[RowSpec, ...] = (
 T3_ROW_BY_KEY = {r.key: r for r in T3_ROWS}
 
 T3_ROWS_GB2021 = tuple(r.key for r in T3_ROWS if r.key != "grp_other")
-T3_ROWS_GB2019 = tuple(
-    r.key for r in T3_ROWS if not r.key.startswith("out_other_")
-)
+T3_ROWS_GB2019 = tuple(r.key for r in T3_ROWS if not r.key.startswith("out_other_"))
 
 DISPOSAL_GROUP_LABELS = {
     "granted": "予以公开",

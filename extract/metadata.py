@@ -12,7 +12,9 @@ _TITLE = re.compile(r"信息公开工作的?年度?报告")
 _YEAR = re.compile(r"((?:19|20)\d{2})年度?")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _PERIOD = re.compile(r"((?:19|20)\d{2})年\s*1\s*月\s*1\s*日\s*(?:起\s*)?至")
-_AGENCY_SUFFIX = re.compile(r"(政府|办公室|办公厅|局|委员会|委|厅|院|中心|区|管委会|部|署|会|所|站|队|处|公司|街道|镇|乡)$")
+_AGENCY_SUFFIX = re.compile(
+    r"(政府|办公室|办公厅|局|委员会|委|厅|院|中心|区|管委会|部|署|会|所|站|队|处|公司|街道|镇|乡)$"
+)
 TITLE_SEARCH_LINES = 40
 
 
@@ -62,7 +64,7 @@ def _labelled(lines: list[str], label: str) -> str | None:
         pos = t.find(label)
         if pos < 0:
             continue
-        rest = t[pos + len(label):].lstrip(":：] •").strip()
+        rest = t[pos + len(label) :].lstrip(":：] •").strip()
         if rest:
             return rest
         for nxt in lines[i + 1 : i + 3]:

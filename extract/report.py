@@ -22,8 +22,14 @@ def _empty(path: Path, status: str, issues: list[dict], source_format: str | Non
     return {
         "file": path.name,
         "status": status,
-        "report": {"agency": None, "year": None, "format_version": None, "published_date": None,
-                   "index_no": None, "source_format": source_format},
+        "report": {
+            "agency": None,
+            "year": None,
+            "format_version": None,
+            "published_date": None,
+            "index_no": None,
+            "source_format": source_format,
+        },
         "table2": {},
         "table3": {},
         "table4": {},
@@ -50,23 +56,42 @@ def extract_document(path: Path, doc: Document) -> dict:
 
     if not t3.values:
         if year is not None and year <= 2018 and metadata.find_title(lines):
-            out = _empty(path, "ok", [{"code": "pre2019", "severity": "info",
-                                       "message": "pre-2019 report: no national tables; narrative kept"}],
-                         doc.source_format)
-            out["report"].update(agency=agency, year=year, format_version=PRE2019, published_date=pub,
-                                 index_no=metadata.index_no(lines))
+            out = _empty(
+                path,
+                "ok",
+                [
+                    {
+                        "code": "pre2019",
+                        "severity": "info",
+                        "message": "pre-2019 report: no national tables; narrative kept",
+                    }
+                ],
+                doc.source_format,
+            )
+            out["report"].update(
+                agency=agency, year=year, format_version=PRE2019, published_date=pub, index_no=metadata.index_no(lines)
+            )
             out["sections"] = _sections(doc, regions)
             return out
-        return quarantined(path, "not_a_report", "no 表三 (申请情况) table found: not an annual report "
-                           "in a national format", doc.source_format)
+        return quarantined(
+            path,
+            "not_a_report",
+            "no 表三 (申请情况) table found: not an annual report in a national format",
+            doc.source_format,
+        )
 
     t2_version = table2_version(doc, regions.table2)
     t3_version = table3_version(t3)
     version = t2_version or t3_version or UNKNOWN
     issues: list[dict] = []
     if t2_version and t3_version and t2_version != t3_version:
-        issues.append({"code": "hybrid_format", "severity": "info",
-                       "message": f"表二 follows {t2_version}, 表三 prints （六）其他处理 as in {t3_version}"})
+        issues.append(
+            {
+                "code": "hybrid_format",
+                "severity": "info",
+                "message": f"表二 follows {t2_version}, 表三 prints （六）其他处理 as in {t3_version}",
+            }
+        )
     t2 = parse_table2(doc, regions.table2, version if version in (GB2019, GB2021) else GB2021)
     t4 = parse_table4(doc, regions.table4)
     issues += t2.issues + t3.issues + t4.issues
@@ -74,20 +99,39 @@ def extract_document(path: Path, doc: Document) -> dict:
     expected = T3_ROWS_GB2019 if (t3_version or version) == GB2019 else T3_ROWS_GB2021
     missing = [k for k in expected if k not in t3.values]
     if missing:
-        issues.append({"code": "missing_rows", "severity": "error", "table": "table3", "rows": missing,
-                       "message": f"表三: {len(missing)} row(s) of the form not found: {', '.join(missing)}"})
+        issues.append(
+            {
+                "code": "missing_rows",
+                "severity": "error",
+                "table": "table3",
+                "rows": missing,
+                "message": f"表三: {len(missing)} row(s) of the form not found: {', '.join(missing)}",
+            }
+        )
     for cell in t2.cells + t3.cells + t4.cells:
         if {"blank", "na_marker"} & set(cell["flags"]):
-            issues.append({"code": "blank_cell" if "blank" in cell["flags"] else "na_marker",
-                           "severity": "info", "message": f"{cell['table']} {cell['row']}.{cell['col']} "
-                           f"is {'blank' if 'blank' in cell['flags'] else repr(cell['raw'])}", "prov": cell["prov"]})
+            issues.append(
+                {
+                    "code": "blank_cell" if "blank" in cell["flags"] else "na_marker",
+                    "severity": "info",
+                    "message": f"{cell['table']} {cell['row']}.{cell['col']} "
+                    f"is {'blank' if 'blank' in cell['flags'] else repr(cell['raw'])}",
+                    "prov": cell["prov"],
+                }
+            )
     status = "flagged" if any(i["severity"] in ("error", "warning") for i in issues) else "ok"
     return {
         "file": path.name,
         "status": status,
-        "report": {"agency": agency, "year": year, "format_version": version, "published_date": pub,
-                   "index_no": metadata.index_no(lines), "source_format": doc.source_format,
-                   "layout": doc.layout},
+        "report": {
+            "agency": agency,
+            "year": year,
+            "format_version": version,
+            "published_date": pub,
+            "index_no": metadata.index_no(lines),
+            "source_format": doc.source_format,
+            "layout": doc.layout,
+        },
         "table2": t2.values,
         "table3": t3.values,
         "table4": t4.values,
@@ -100,8 +144,11 @@ def extract_document(path: Path, doc: Document) -> dict:
 def _sections(doc: Document, regions) -> dict:
     out = {}
     for key, (start, end) in regions.sections.items():
-        out[key] = {"heading": doc.lines[start].text.strip(), "line": start,
-                    "text": "\n".join(ln.text.strip() for ln in doc.lines[start + 1 : end])}
+        out[key] = {
+            "heading": doc.lines[start].text.strip(),
+            "line": start,
+            "text": "\n".join(ln.text.strip() for ln in doc.lines[start + 1 : end]),
+        }
     return out
 
 

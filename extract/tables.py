@@ -27,7 +27,7 @@ from .values import parse_value
 @dataclass
 class Run:
     label: list[Token]  # text tokens since the previous run
-    values: list[Token]  # value and blank tokens, blank row padding removed
+    values: list[Token]  # value, blank and empty tokens, blank row padding removed
 
 
 @dataclass
@@ -39,8 +39,9 @@ class TableResult:
 
 
 def _trim_blank_edges(values: list[Token]) -> list[Token]:
-    """Drop blank cells at the start and end of each printed row: there they are merged-cell
-    padding, not blank values (report-format.md §4 item 2)."""
+    """Drop blank cells at the start and end of each printed row of a flat export: there they are
+    merged-cell padding, not blank values (report-format.md §4 item 2). Empty cells of a real
+    table grid are kept: they are blank values."""
     out: list[Token] = []
     rows: dict[int | None, list[Token]] = {}
     order: list[int | None] = []
@@ -108,25 +109,43 @@ def _issue(code: str, message: str, severity: str = "warning", **where) -> dict:
     return {"code": code, "severity": severity, "message": message, **where}
 
 
-def _assign(result: TableResult, table: str, row: str, cols: tuple[str, ...], run: Run,
-            kinds: dict[str, dict] | None = None) -> None:
+def _assign(
+    result: TableResult, table: str, row: str, cols: tuple[str, ...], run: Run, kinds: dict[str, dict] | None = None
+) -> None:
     n = len(cols)
     vals = run.values
+    # values are right-aligned to the form's columns: surplus empty cells at the edges are layout
+    while len(vals) > n and vals[0].kind in ("blank", "empty"):
+        vals = vals[1:]
+    while len(vals) > n and vals[-1].kind in ("blank", "empty"):
+        vals = vals[:-1]
     if len(vals) > n:
-        result.issues.append(_issue(
-            "extra_values", f"{table} {row}: {len(vals)} values where the form has {n}; "
-            f"the first {n} are used", raw=[t.text for t in vals], prov=vals[0].prov))
-        vals = vals[:n]
+        result.issues.append(
+            _issue(
+                "extra_values",
+                f"{table} {row}: {len(vals)} values where the form has {n}; the first {n} are used",
+                raw=[t.text for t in vals],
+                prov=vals[0].prov,
+            )
+        )
     row_values = {}
+    surplus = len(vals) > n
+    vals = vals[:n]
     for col, tok in zip(cols, vals, strict=True):
         cell = _cell(table, row, col, tok, (kinds or {}).get(col, {}))
-        if len(run.values) > n:
+        if surplus:
             cell["flags"].append("extra_values_in_row")
         result.cells.append(cell)
         row_values[col] = cell["value"]
         if "unparsed" in cell["flags"] or "decimal_in_count" in cell["flags"]:
-            result.issues.append(_issue("unreadable_value", f"{table} {row}.{col}: '{tok.text}' is not a "
-                                        "valid value for this cell", "error", prov=tok.prov))
+            result.issues.append(
+                _issue(
+                    "unreadable_value",
+                    f"{table} {row}.{col}: '{tok.text}' is not a valid value for this cell",
+                    "error",
+                    prov=tok.prov,
+                )
+            )
     result.values[row] = row_values
 
 
@@ -136,12 +155,18 @@ def parse_table3(doc: Document, span: tuple[int, int]) -> TableResult:
     for run in runs(doc.tokens[span[0] : span[1]]):
         key, fuzzy = match_label(_label_text(run.label), T3_ROWS)
         if key is None:
-            result.issues.append(_issue("unassigned_values", "表三: values without a row label: "
-                                        + " ".join(t.text for t in run.values), prov=run.values[0].prov))
+            result.issues.append(
+                _issue(
+                    "unassigned_values",
+                    "表三: values without a row label: " + " ".join(t.text for t in run.values),
+                    prov=run.values[0].prov,
+                )
+            )
             continue
         if key in result.values:
-            result.issues.append(_issue("duplicate_row", f"表三 row {key} printed twice; the first is kept",
-                                        prov=run.values[0].prov))
+            result.issues.append(
+                _issue("duplicate_row", f"表三 row {key} printed twice; the first is kept", prov=run.values[0].prov)
+            )
             continue
         if len(run.values) < len(T3_COLUMNS):
             short[key] = run  # may be a number in text before the real row; judged at the end
@@ -149,16 +174,28 @@ def parse_table3(doc: Document, span: tuple[int, int]) -> TableResult:
         _assign(result, "table3", key, T3_COLUMNS, run)
         result.labels_found.append(_label_text(run.label))
         if fuzzy:
-            result.issues.append(_issue("label_fuzzy", f"表三 row {key} matched a misprinted label "
-                                        f"'{_label_text(run.label).strip()}'", "info", prov=run.values[0].prov))
-            for c in result.cells[-len(T3_COLUMNS):]:
+            result.issues.append(
+                _issue(
+                    "label_fuzzy",
+                    f"表三 row {key} matched a misprinted label '{_label_text(run.label).strip()}'",
+                    "info",
+                    prov=run.values[0].prov,
+                )
+            )
+            for c in result.cells[-len(T3_COLUMNS) :]:
                 c["flags"].append("label_variant")
     for key, run in short.items():
         if key not in result.values:
-            result.issues.append(_issue(
-                "row_short", f"表三 row {key}: {len(run.values)} values where the form has 7; the columns "
-                "cannot be told apart, so the row is left unread", "error",
-                raw=[t.text for t in run.values], prov=run.values[0].prov))
+            result.issues.append(
+                _issue(
+                    "row_short",
+                    f"表三 row {key}: {len(run.values)} values where the form has 7; the columns "
+                    "cannot be told apart, so the row is left unread",
+                    "error",
+                    raw=[t.text for t in run.values],
+                    prov=run.values[0].prov,
+                )
+            )
     return result
 
 
@@ -177,16 +214,27 @@ def parse_table2(doc: Document, span: tuple[int, int], version: str) -> TableRes
     for run in runs(doc.tokens[span[0] : span[1]]):
         key, fuzzy = match_label(_label_text(run.label), specs)
         if key is None or fuzzy:
-            result.issues.append(_issue("unassigned_values", "表二: values without an item label: "
-                                        + " ".join(t.text for t in run.values), prov=run.values[0].prov))
+            result.issues.append(
+                _issue(
+                    "unassigned_values",
+                    "表二: values without an item label: " + " ".join(t.text for t in run.values),
+                    prov=run.values[0].prov,
+                )
+            )
             continue
         if key in result.values:
             continue
         cols = metrics[key]
         if len(run.values) < len(cols):
-            result.issues.append(_issue(
-                "row_short", f"表二 {key}: {len(run.values)} values where the form has {len(cols)}", "error",
-                raw=[t.text for t in run.values], prov=run.values[0].prov))
+            result.issues.append(
+                _issue(
+                    "row_short",
+                    f"表二 {key}: {len(run.values)} values where the form has {len(cols)}",
+                    "error",
+                    raw=[t.text for t in run.values],
+                    prov=run.values[0].prov,
+                )
+            )
             continue
         kinds = {c: {"money": c in MONEY_METRICS, "signed": c in SIGNED_METRICS} for c in cols}
         _assign(result, "table2", key, cols, run, kinds)
@@ -203,8 +251,14 @@ def parse_table4(doc: Document, span: tuple[int, int]) -> TableResult:
             break
     if len(values) < 15:
         if values or span[0] < span[1]:
-            result.issues.append(_issue("table4_incomplete", f"表四: {len(values)} of 15 values found", "error",
-                                        raw=[t.text for t in values]))
+            result.issues.append(
+                _issue(
+                    "table4_incomplete",
+                    f"表四: {len(values)} of 15 values found",
+                    "error",
+                    raw=[t.text for t in values],
+                )
+            )
         return result
     cols = tuple(f"{p}.{o}" for p in T4_PROCS for o in T4_OUTCOMES)
     flat = TableResult()

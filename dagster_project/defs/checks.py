@@ -17,8 +17,13 @@ DQ_TABLE = "main.dq_rule_results"
 FAILING_REPORTS_SHOWN = 20
 
 
-@dg.asset(deps=[OPERANDS], pool=WRITER_POOL, group_name="data_quality", kinds={"duckdb", "great_expectations"},
-          description="One row per rule evaluation: report, rule, scope, lhs, rhs, status.")
+@dg.asset(
+    deps=[OPERANDS],
+    pool=WRITER_POOL,
+    group_name="data_quality",
+    kinds={"duckdb", "great_expectations"},
+    description="One row per rule evaluation: report, rule, scope, lhs, rhs, status.",
+)
 def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         operands = con.execute("select * from intermediate.int_rule_operands").df()
@@ -28,18 +33,24 @@ def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
         con.unregister("results_df")
         by_status = dict(con.execute(f"select status, count(*) from {DQ_TABLE} group by 1").fetchall())
     context.log.info(f"rule evaluations by status: {by_status}")
-    return dg.MaterializeResult(metadata={"evaluations": len(results), **{f"status_{k}": v for k, v in by_status.items()}})
+    return dg.MaterializeResult(
+        metadata={"evaluations": len(results), **{f"status_{k}": v for k, v in by_status.items()}}
+    )
 
 
 def _rule_check(rule: Rule) -> dg.AssetChecksDefinition:
     severity = dg.AssetCheckSeverity.ERROR if rule.severity == "error" else dg.AssetCheckSeverity.WARN
 
-    @dg.asset_check(asset=dq_rule_results, name=rule.id, description=f"{rule.title_zh} — {rule.title_en}",
-                    blocking=False)
+    @dg.asset_check(
+        asset=dq_rule_results, name=rule.id, description=f"{rule.title_zh} — {rule.title_en}", blocking=False
+    )
     def check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
-            counts = dict(con.execute(f"select status, count(*) from {DQ_TABLE} where rule_id = ? group by 1",
-                                      [rule.id]).fetchall())
+            counts = dict(
+                con.execute(
+                    f"select status, count(*) from {DQ_TABLE} where rule_id = ? group by 1", [rule.id]
+                ).fetchall()
+            )
             failing = con.execute(
                 f"""select r.file_name, r.agency, r.report_year, d.scope, d.lhs, d.rhs
                     from {DQ_TABLE} d join raw.reports r using (report_id)

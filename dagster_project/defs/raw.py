@@ -55,7 +55,11 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
                 context.log.info(f"extracted {i}/{len(files)} files: {dict(statuses)}")
         gone = mark_absent(con, folder, files)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
-    meta = {"landing": str(folder), "files": len(files), **{f"status_{k}": v for k, v in statuses.items()},
-            "files_gone": gone}
+    meta = {
+        "landing": str(folder),
+        "files": len(files),
+        **{f"status_{k}": v for k, v in statuses.items()},
+        "files_gone": gone,
+    }
     for t in RAW_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", t], metadata={**meta, "rows": counts[t]})

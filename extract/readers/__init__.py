@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..document import Document, Unreadable
-from . import pdf, text
+from . import docx, html, pdf, text
 
 MAX_BYTES = 40 * 1024 * 1024  # a real report is far below this; larger files are refused unread
 
@@ -40,6 +40,10 @@ def read(path: Path) -> Document:
         return pdf.read_pdf(data)
     if fmt == "txt":
         return text.read_text(data)
+    if fmt == "html":
+        return html.read_html(data)
+    if fmt == "docx":
+        return docx.read_docx(data)
     if fmt == "doc":
         raise Unreadable("legacy_doc", "legacy Word/WPS binary (OLE); convert to DOCX or PDF first")
     if fmt == "image":

@@ -45,8 +45,12 @@ def read_pdf(data: bytes) -> Document:
                 if not aligned or e <= s:
                     return None
                 boxes = [tp.get_charbox(i) for i in range(base + s, base + e)]
-                return [round(min(b[0] for b in boxes), 1), round(min(b[1] for b in boxes), 1),
-                        round(max(b[2] for b in boxes), 1), round(max(b[3] for b in boxes), 1)]
+                return [
+                    round(min(b[0] for b in boxes), 1),
+                    round(min(b[1] for b in boxes), 1),
+                    round(max(b[2] for b in boxes), 1),
+                    round(max(b[3] for b in boxes), 1),
+                ]
 
             pos = 0
             for ln in re.split(r"(\r\n|\n|\r)", text):
@@ -54,8 +58,12 @@ def read_pdf(data: bytes) -> Document:
                     pos += len(ln)
                     continue
                 prov = {"page": pno + 1}
-                add_line(doc, ln, {**prov, "bbox": bbox(0, len(ln), pos)},
-                         prov_for=lambda s, e, p=prov, b=pos, f=bbox: {**p, "bbox": f(s, e, b)})
+                add_line(
+                    doc,
+                    ln,
+                    {**prov, "bbox": bbox(0, len(ln), pos)},
+                    prov_for=lambda s, e, p=prov, b=pos, f=bbox: {**p, "bbox": f(s, e, b)},
+                )
                 pos += len(ln)
     finally:
         pdf.close()
@@ -64,5 +72,7 @@ def read_pdf(data: bytes) -> Document:
     if not joined.strip():
         raise Unreadable("image_only", "no text layer (a scan?); OCR is not supported")
     if noise > 0.3 or cjk < 20:
-        raise Unreadable("garbled_text_layer", f"text layer is not readable Chinese ({cjk} CJK chars, {noise:.0%} mojibake)")
+        raise Unreadable(
+            "garbled_text_layer", f"text layer is not readable Chinese ({cjk} CJK chars, {noise:.0%} mojibake)"
+        )
     return doc

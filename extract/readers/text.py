@@ -77,6 +77,7 @@ def read_text(data: bytes) -> Document:
             add_line(doc, ln, prov, cells)
         else:
             lead = len(ln) - len(ln.lstrip("\t"))
-            add_line(doc, ln[lead:].rstrip("\t"), prov,
-                     prov_for=lambda s, e, p=prov, lead=lead: {**p, "offset": lead + s})
+            add_line(
+                doc, ln[lead:].rstrip("\t"), prov, prov_for=lambda s, e, p=prov, lead=lead: {**p, "offset": lead + s}
+            )
     return doc

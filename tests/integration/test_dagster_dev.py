@@ -28,16 +28,25 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "OGI_WAREHOUSE": str(tmp_path / "w.duckdb")}
     dagster = Path(sys.executable).parent / "dagster"
-    proc = subprocess.Popen([str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         keys = None
         deadline = time.time() + 180
         while time.time() < deadline and keys is None:
             time.sleep(2)
             try:
-                req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=QUERY.encode(),
-                                             headers={"Content-Type": "application/json"})
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/graphql",
+                    data=QUERY.encode(),
+                    headers={"Content-Type": "application/json"},
+                )
                 with urllib.request.urlopen(req, timeout=10) as resp:
                     body = json.load(resp)
                 nodes = (body.get("data") or {}).get("assetNodes") or []

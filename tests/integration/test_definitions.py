@@ -9,8 +9,15 @@ from expectations.catalogue import evaluated_rules
 def test_asset_graph_is_connected_from_landing_to_checks():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"landing_files", "raw/reports", "raw/cells", "staging/stg_reports", "fct_requests",
-            "mart_agency_year", "dq_rule_results"} <= keys
+    assert {
+        "landing_files",
+        "raw/reports",
+        "raw/cells",
+        "staging/stg_reports",
+        "fct_requests",
+        "mart_agency_year",
+        "dq_rule_results",
+    } <= keys
     # lineage: raw tables are the dbt sources, so the graph is one picture
     assert dg.AssetKey(["raw", "cells"]) in graph.get(dg.AssetKey(["staging", "stg_cells"])).parent_keys
     assert dg.AssetKey("landing_files") in graph.get(dg.AssetKey(["raw", "reports"])).parent_keys

@@ -8,9 +8,19 @@ import pytest
 
 from tests.conftest import FIXTURES, SAMPLES, TRUTH, load_truth, run_ogi
 
-MARTS = ("fct_requests", "fct_disposals", "fct_reviews", "fct_litigation", "fct_proactive_disclosure",
-         "mart_agency_year", "dim_report", "dim_agency", "dim_applicant_type", "dim_disposal_outcome",
-         "dim_template_version")
+MARTS = (
+    "fct_requests",
+    "fct_disposals",
+    "fct_reviews",
+    "fct_litigation",
+    "fct_proactive_disclosure",
+    "mart_agency_year",
+    "dim_report",
+    "dim_agency",
+    "dim_applicant_type",
+    "dim_disposal_outcome",
+    "dim_template_version",
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +51,20 @@ def test_every_landing_file_is_accounted_for(refreshed):
     files = dict(_query(warehouse, "select file_name, status from raw.files"))
     assert set(files) == {p.name for p in landing.iterdir()}
     assert files["garbled-text-layer.pdf"] == "quarantined"
-    assert _query(warehouse, "select quarantine_reason from raw.files where file_name = 'garbled-text-layer.pdf'")[0][0] \
+    assert (
+        _query(warehouse, "select quarantine_reason from raw.files where file_name = 'garbled-text-layer.pdf'")[0][0]
         == "garbled_text_layer"
+    )
 
 
 def test_rule_failures_are_exactly_those_of_the_truth_files(refreshed):
     _, warehouse, proc = refreshed
-    failures = _query(warehouse, """
+    failures = _query(
+        warehouse,
+        """
         select r.file_name, d.rule_id, d.scope from main.dq_rule_results d join raw.reports r using (report_id)
-        where d.status = 'fail' order by all""")
+        where d.status = 'fail' order by all""",
+    )
     expected = []
     for path in sorted(TRUTH.glob("*.json")):
         truth = load_truth(path)
@@ -64,10 +79,13 @@ def test_rule_failures_are_exactly_those_of_the_truth_files(refreshed):
 
 def test_rule_results_carry_operands_and_source_cells(refreshed):
     _, warehouse, _ = refreshed
-    row = _query(warehouse, """
+    row = _query(
+        warehouse,
+        """
         select d.lhs, d.rhs, d.delta, d.source_cells, d.rule_version from main.dq_rule_results d
         join raw.reports r using (report_id)
-        where r.file_name like '001_%' and d.rule_id = 'R01_t3_balance_per_column' and d.scope = 'total'""")[0]
+        where r.file_name like '001_%' and d.rule_id = 'R01_t3_balance_per_column' and d.scope = 'total'""",
+    )[0]
     assert row[:3] == (6.0, 7.0, -1.0)
     assert "table3.carried_to_next.total" in row[3] and row[4] == 1
 
@@ -75,12 +93,20 @@ def test_rule_results_carry_operands_and_source_cells(refreshed):
 def test_facts_match_the_printed_cells(refreshed):
     _, warehouse, _ = refreshed
     truth = load_truth(TRUTH / "004_8146d103d9127068.json")
-    got = dict(_query(warehouse, """
+    got = dict(
+        _query(
+            warehouse,
+            """
         select f.applicant_type_key, f.new_received from main.fct_requests f join main.dim_report r using (report_id)
-        where r.file_name like '004_%'"""))
+        where r.file_name like '004_%'""",
+        )
+    )
     assert got == {k: float(v) for k, v in truth["table3"]["new_received"].items()}
-    reviews = _query(warehouse, """select upheld, total from main.fct_reviews join main.dim_report using (report_id)
-                                   where file_name like '004_%'""")[0]
+    reviews = _query(
+        warehouse,
+        """select upheld, total from main.fct_reviews join main.dim_report using (report_id)
+                                   where file_name like '004_%'""",
+    )[0]
     assert reviews == (3.0, 3.0)
 
 

@@ -22,8 +22,17 @@ def test_bad_files_are_quarantined_and_the_batch_goes_on(tmp_path):
     with zipfile.ZipFile(tmp_path / "bomb.zip", "w") as z:
         z.writestr("x", "0" * 1000)
     good = SAMPLES / "000_7e78f6154f3411bd.txt"
-    got = _extract_all([tmp_path / "empty.txt", tmp_path / "garbage.bin", tmp_path / "legacy.doc",
-                        tmp_path / "broken.pdf", tmp_path / "novel.txt", good, tmp_path / "missing.txt"])
+    got = _extract_all(
+        [
+            tmp_path / "empty.txt",
+            tmp_path / "garbage.bin",
+            tmp_path / "legacy.doc",
+            tmp_path / "broken.pdf",
+            tmp_path / "novel.txt",
+            good,
+            tmp_path / "missing.txt",
+        ]
+    )
     reasons = {name: r.get("quarantine_reason") for name, r in got.items()}
     assert reasons["empty.txt"] == "empty"
     assert reasons["garbage.bin"] in ("binary", "not_a_report")

@@ -73,8 +73,9 @@ def test_cli_eval_scores_the_bundled_truth_at_100_percent():
     assert proc.returncode == 0, proc.stderr
     score = json.loads(proc.stdout)
     assert score["cells"] >= 1500
-    assert score["cell_accuracy"] == 1.0 and score["reports_exact"] == score["reports"] == len(list(
-        (FIXTURES.parent.parent / "data" / "truth").glob("*.json")))
+    assert score["cell_accuracy"] == 1.0 and score["reports_exact"] == score["reports"] == len(
+        list((FIXTURES.parent.parent / "data" / "truth").glob("*.json"))
+    )
 
 
 def test_cli_eval_reports_mismatches(tmp_path):

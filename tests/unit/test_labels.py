@@ -36,15 +36,24 @@ def test_misprinted_label_matches_with_a_flag():
 
 
 def test_header_text_before_first_row_does_not_win():
-    header = "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)申请人情况总计自然人法人或其他组织商业企业其他"
+    header = (
+        "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
+        "申请人情况总计自然人法人或其他组织商业企业其他"
+    )
     assert match_label(header + "一、本年新收政府信息公开申请数量", T3_ROWS)[0] == "new_received"
 
 
 @pytest.mark.parametrize(
     "printed, key",
-    [("行政规范性文件", "normative_doc"), ("规范性文件", "normative_doc"), ("规章", "regulation"),
-     ("信息内容 本年处理决定数量 行政许可", "admin_license"), ("行政事业性收费", "admin_fee"),
-     ("政府集中采购", "gov_procurement"), ("其他对外管理服务事项", "other_external_service")],
+    [
+        ("行政规范性文件", "normative_doc"),
+        ("规范性文件", "normative_doc"),
+        ("规章", "regulation"),
+        ("信息内容 本年处理决定数量 行政许可", "admin_license"),
+        ("行政事业性收费", "admin_fee"),
+        ("政府集中采购", "gov_procurement"),
+        ("其他对外管理服务事项", "other_external_service"),
+    ],
 )
 def test_table2_labels(printed, key):
     assert match_label(printed, T2_ITEMS)[0] == key
