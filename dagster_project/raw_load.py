@@ -34,6 +34,12 @@ create table if not exists raw.sections (
 create table if not exists raw.issues (
     report_id varchar, code varchar, severity varchar, message varchar, detail_json varchar,
     _loaded_at timestamp);
+create or replace view raw.quarantine as
+    select f.path, f.file_name, f.sha256, f.quarantine_reason as reason, i.message as detail, f.present,
+           f._loaded_at
+    from raw.files f
+    left join raw.issues i on i.report_id = f.sha256 and i.code = f.quarantine_reason
+    where f.status = 'quarantined';
 """
 
 _CELL_COLUMNS = [
