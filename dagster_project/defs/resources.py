@@ -36,9 +36,24 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+
+
+def _manifest_is_stale() -> bool:
+    """True when the manifest is missing or older than any dbt source file."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [
+        DBT_DIR / "dbt_project.yml",
+        *(p for d in ("models", "seeds", "tests", "macros") for p in (DBT_DIR / d).rglob("*") if p.is_file()),
+    ]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    # outside `dagster dev` (CLI refresh, tests) the manifest is made once, on first load
+if _manifest_is_stale():
+    # outside `dagster dev` (CLI refresh, tests) the manifest is rebuilt when the dbt sources change
     dbt_project.preparer.prepare(dbt_project)
 
 

@@ -1,0 +1,20 @@
+-- grain: one row per report x 表四 procedure (admin_review, litigation_direct, litigation_after_review).
+with t4 as (
+    select * from {{ ref('stg_cells') }}
+    where table_name = 'table4'
+),
+
+final as (
+    select
+        report_id,
+        row_key as proc_key,
+        max(value) filter (where col_key = 'upheld') as upheld,
+        max(value) filter (where col_key = 'corrected') as corrected,
+        max(value) filter (where col_key = 'other') as other_result,
+        max(value) filter (where col_key = 'pending') as pending,
+        max(value) filter (where col_key = 'total') as total
+    from t4
+    group by report_id, row_key
+)
+
+select * from final
