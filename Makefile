@@ -4,7 +4,11 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export OGI_WAREHOUSE ?= $(CURDIR)/warehouse/ogi.duckdb
 
-.PHONY: install demo test lint eval dev docs bench clean
+.PHONY: install sysdeps demo test lint eval dev docs bench clean
+
+# Debian packages the tests need: LibreOffice turns generated DOCX into PDF, with a CJK font.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-wqy-zenhei
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +18,15 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+sysdeps:
+	@command -v soffice >/dev/null && fc-list | grep -qi wqy || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	   --no-install-recommends $(SYSTEM_PACKAGES))
+
 demo: install  ## refresh the warehouse from the bundled sample reports and print a summary
 	$(BIN)/ogi refresh --landing data/samples --warehouse $(OGI_WAREHOUSE)
 
-test: install
+test: install sysdeps
 	$(BIN)/pytest -q
 
 eval: install  ## extraction accuracy on the bundled truth files
@@ -33,6 +42,9 @@ dev: install  ## the Dagster UI on http://localhost:3000
 
 docs: install  ## dbt docs (catalog from the warehouse)
 	cd dbt && PATH=$(CURDIR)/$(BIN):$$PATH dbt docs generate --profiles-dir .
+
+bench: install sysdeps  ## throughput benchmark; writes docs/benchmarks.md
+	$(BIN)/python -m bench.throughput --out docs/benchmarks.md
 
 clean:
 	rm -rf warehouse dbt/target dbt/logs .dagster_home

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .normalize import clean, is_page_furniture
-from .values import looks_like_value
+from .values import UNITS, looks_like_value
 
 # "blank": an empty cell of a flat export, possibly merged-cell padding (trimmed at row edges);
 # "empty": an empty cell of a real table grid (HTML, DOCX), which is a blank value.
@@ -58,6 +58,11 @@ def tokenize_segment(text: str, line: int, row: int | None, prov_for, tokens: li
     value becomes a value token; runs of other parts stay together as one text token.
     ``prov_for(start, end)`` gives the provenance of a character span of ``text``."""
     spans = [(m.start(), m.end()) for m in _PART.finditer(text)]
+    # '169974800 元': PDF text layers put a space between a number and its unit; keep them together
+    for k in range(len(spans) - 2, -1, -1):
+        s, e = spans[k]
+        if text[spans[k + 1][0] : spans[k + 1][1]] in UNITS and looks_like_value(text[s:e]):
+            spans[k : k + 2] = [(s, spans[k + 1][1])]
     i = 0
     while i < len(spans):
         s, e = spans[i]

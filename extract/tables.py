@@ -35,7 +35,6 @@ class TableResult:
     values: dict = field(default_factory=dict)
     cells: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
-    labels_found: list[str] = field(default_factory=list)
 
 
 def _trim_blank_edges(values: list[Token]) -> list[Token]:
@@ -50,8 +49,10 @@ def _trim_blank_edges(values: list[Token]) -> list[Token]:
             rows[t.row] = []
             order.append(t.row)
         rows[t.row].append(t)
-    for r in order:
+    for i, r in enumerate(order):
         cells = rows[r]
+        if i > 0 and all(t.kind == "empty" for t in cells):
+            continue  # empty label cells that open the next grid row, not values of this one
         while cells and cells[0].kind == "blank":
             cells = cells[1:]
         while cells and cells[-1].kind == "blank":
@@ -61,8 +62,9 @@ def _trim_blank_edges(values: list[Token]) -> list[Token]:
 
 
 def runs(tokens: list[Token]) -> list[Run]:
-    """Split a token range into (label text, value run) pairs. A run of blanks only is padding
-    and does not end the label."""
+    """Split a token range into (label text, value run) pairs. A run of flat-export blanks only
+    is padding and does not end the label; a run of grid cells that are all empty is kept (a
+    row printed blank), and dropped quietly later if no row label names it."""
     out: list[Run] = []
     label: list[Token] = []
     current: list[Token] = []
@@ -70,7 +72,7 @@ def runs(tokens: list[Token]) -> list[Run]:
     def flush() -> None:
         nonlocal label, current
         vals = _trim_blank_edges(current)
-        if any(t.kind == "value" for t in vals):
+        if any(t.kind in ("value", "empty") for t in vals):
             out.append(Run(label, vals))
             label = []
         current = []
@@ -85,6 +87,10 @@ def runs(tokens: list[Token]) -> list[Run]:
     if current:
         flush()
     return out
+
+
+def _has_value(run: Run) -> bool:
+    return any(t.kind == "value" for t in run.values)
 
 
 def _label_text(tokens: list[Token]) -> str:
@@ -120,21 +126,21 @@ def _assign(
     while len(vals) > n and vals[-1].kind in ("blank", "empty"):
         vals = vals[:-1]
     if len(vals) > n:
+        # e.g. a number wrapped inside a narrow PDF cell ('1234' / '4'): which value belongs to
+        # which column cannot be told, so the row is left unread rather than guessed
         result.issues.append(
             _issue(
                 "extra_values",
-                f"{table} {row}: {len(vals)} values where the form has {n}; the first {n} are used",
+                f"{table} {row}: {len(vals)} values where the form has {n}; the row is left unread",
+                "error",
                 raw=[t.text for t in vals],
                 prov=vals[0].prov,
             )
         )
+        return
     row_values = {}
-    surplus = len(vals) > n
-    vals = vals[:n]
     for col, tok in zip(cols, vals, strict=True):
         cell = _cell(table, row, col, tok, (kinds or {}).get(col, {}))
-        if surplus:
-            cell["flags"].append("extra_values_in_row")
         result.cells.append(cell)
         row_values[col] = cell["value"]
         if "unparsed" in cell["flags"] or "decimal_in_count" in cell["flags"]:
@@ -154,6 +160,8 @@ def parse_table3(doc: Document, span: tuple[int, int]) -> TableResult:
     short: dict[str, Run] = {}
     for run in runs(doc.tokens[span[0] : span[1]]):
         key, fuzzy = match_label(_label_text(run.label), T3_ROWS)
+        if key is None and not _has_value(run):
+            continue
         if key is None:
             result.issues.append(
                 _issue(
@@ -169,10 +177,10 @@ def parse_table3(doc: Document, span: tuple[int, int]) -> TableResult:
             )
             continue
         if len(run.values) < len(T3_COLUMNS):
-            short[key] = run  # may be a number in text before the real row; judged at the end
+            if _has_value(run):
+                short[key] = run  # may be a number in text before the real row; judged at the end
             continue
         _assign(result, "table3", key, T3_COLUMNS, run)
-        result.labels_found.append(_label_text(run.label))
         if fuzzy:
             result.issues.append(
                 _issue(
@@ -213,6 +221,8 @@ def parse_table2(doc: Document, span: tuple[int, int], version: str) -> TableRes
     specs = tuple(s for s in T2_ITEMS if s.key in metrics)
     for run in runs(doc.tokens[span[0] : span[1]]):
         key, fuzzy = match_label(_label_text(run.label), specs)
+        if (key is None or fuzzy) and not _has_value(run):
+            continue
         if key is None or fuzzy:
             result.issues.append(
                 _issue(

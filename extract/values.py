@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .normalize import clean
 
+UNITS = frozenset({"万元", "元", "件", "项", "个", "条", "次"})
 NA_MARKERS = frozenset({"—", "-", "/", "无", "／", "－", "–", "——", "空", "\\", "×", "_"})
 _NUMBER = re.compile(
     r"^(?P<sign>[+-])?(?P<num>\d{1,3}(?:[,，]\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|件|项|个|条|次)?$"

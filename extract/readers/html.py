@@ -85,10 +85,10 @@ def read_html(data: bytes) -> Document:
     doc = Document("html", "html_table", properties={"encoding": encoding})
     grids = []
     # data tables are the innermost ones; layout tables around them are read as text
-    for table in reversed(soup.find_all("table")):
-        if table.find("table") is None:
-            grids.append(table_grid(table))
-            table.replace_with(soup.new_string(f"\n{_PLACEHOLDER.format(len(grids) - 1)}\n"))
+    leaves = [t for t in soup.find_all("table") if t.find("table") is None]
+    for table in leaves:
+        grids.append(table_grid(table))
+        table.replace_with(soup.new_string(f"\n{_PLACEHOLDER.format(len(grids) - 1)}\n"))
     for tag in soup.find_all(_BLOCK):
         tag.insert_before("\n")
         tag.insert_after("\n")
@@ -100,5 +100,5 @@ def read_html(data: bytes) -> Document:
             continue
         t = int(m.group(1))
         for r, row in enumerate(grids[t]):
-            add_row(doc, [(cell, {"table": len(grids) - 1 - t, "row": r, "col": c}) for c, cell in row])
+            add_row(doc, [(cell, {"table": t, "row": r, "col": c}) for c, cell in row])
     return doc

@@ -5,10 +5,11 @@ with one tab-indented cell per line."""
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
-from ..document import Document, Unreadable, add_line
+from ..document import Document, Unreadable, add_line, add_row
 
 _CANDIDATES = ("utf-8", "gb18030")
 
@@ -31,7 +32,12 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+_MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+
+
 def detect_layout(lines: list[str]) -> str:
+    if sum(1 for ln in lines if ln.lstrip().startswith("|") and ln.count("|") >= 3) >= 10:
+        return "markdown"
     multi_cell = sum(1 for ln in lines if sum(1 for c in ln.split("\t") if c.strip()) >= 2)
     if multi_cell >= 10:
         return "tsv"
@@ -69,7 +75,10 @@ def read_text(data: bytes) -> Document:
     numbered = _join_wrapped_cells(raw_lines) if layout == "docx_indented" else list(enumerate(raw_lines))
     for i, ln in numbered:
         prov = {"line": i + 1}
-        if layout == "tsv" and "\t" in ln:
+        if layout == "markdown" and ln.lstrip().startswith("|"):
+            if not _MD_SEPARATOR.match(ln.strip()):
+                add_row(doc, _markdown_cells(ln, prov))
+        elif layout == "tsv" and "\t" in ln:
             cells, offset = [], 0
             for cell in ln.split("\t"):
                 cells.append((offset, cell))
@@ -81,3 +90,13 @@ def read_text(data: bytes) -> Document:
                 doc, ln[lead:].rstrip("\t"), prov, prov_for=lambda s, e, p=prov, lead=lead: {**p, "offset": lead + s}
             )
     return doc
+
+
+def _markdown_cells(line: str, prov: dict) -> list[tuple[str, dict]]:
+    """'| a | | c |' -> cells with their character offsets; an empty cell is a blank value."""
+    cells, pos = [], line.index("|") + 1
+    parts = line[pos:].rstrip().rstrip("|").split("|")
+    for part in parts:
+        cells.append((part.strip(), {**prov, "offset": pos + len(part) - len(part.lstrip())}))
+        pos += len(part) + 1
+    return cells

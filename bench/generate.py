@@ -1,0 +1,214 @@
+"""Generate realistic reports with known truth, in every format the extractor reads.
+
+    python -m bench.generate OUT_DIR [--n 240] [--seed 7]
+
+writes OUT_DIR/docs/<name>.<ext> and OUT_DIR/truth/<name>.json (the truth-file shape of
+data/truth; blank cells are 0 plus a ``blank_cells`` entry, NA cells are null). Score with
+``ogi eval OUT_DIR/truth OUT_DIR/docs``. PDFs are made from the DOCX with LibreOffice headless.
+
+Values obey the form's arithmetic; what is printed varies: NA markers, thousands separators,
+full-width digits, 元 amounts for 万元 columns, blanks (only where a blank is unambiguous: real
+table grids), half-width punctuation, wrapped labels, two-line titles, drifting TSV offsets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from extract.keys import GB2019, GB2021, T2_METRICS, T3_COLUMNS, T3_ROWS_GB2019, T3_ROWS_GB2021, T4_OUTCOMES, T4_PROCS
+
+from .render import Sample, render_cell_per_line, render_docx, render_html, render_markdown, render_tsv
+
+PLACES = ("济源市", "金平县", "卫滨区", "邢台市", "淮安市", "洪泽区", "民权县", "宁国市", "定西市", "丽水市", "晋安区")
+BODIES = ("人民政府办公室", "人民政府", "自然资源和规划局", "市场监督管理局", "公共资源交易中心", "教育局", "卫健委")
+FORMATS = ("html", "html_gbk", "docx", "pdf", "tsv", "cell_per_line", "markdown")
+GRID_FORMATS = ("html", "html_gbk", "docx", "markdown")  # a blank cell is unambiguous only in a real grid
+NA_MARKERS = ("—", "/", "无", "-")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _count(rng: random.Random) -> int:
+    r = rng.random()
+    if r < 0.55:
+        return 0
+    return rng.randint(1, rng.choice((5, 30, 300, 5000)))
+
+
+def random_truth(rng: random.Random, version: str, hybrid: bool = False) -> dict:
+    rows = list(T3_ROWS_GB2019 if version == GB2019 or hybrid else T3_ROWS_GB2021)
+    leaves = [r for r in rows if r.startswith(("out_", "grp_")) and r != "out_total"]
+    t3 = {r: {} for r in rows}
+    for col in T3_COLUMNS[:-1]:
+        active = rng.random() < (0.8 if col == "natural_person" else 0.25)
+        for leaf in leaves:
+            t3[leaf][col] = _count(rng) if active and rng.random() < 0.4 else 0
+        t3["out_total"][col] = sum(t3[leaf][col] for leaf in leaves)
+        t3["carried_to_next"][col] = rng.randint(0, 5) if active else 0
+        t3["carried_over"][col] = rng.randint(0, min(5, t3["out_total"][col] + t3["carried_to_next"][col]))
+        t3["new_received"][col] = t3["out_total"][col] + t3["carried_to_next"][col] - t3["carried_over"][col]
+    for r in rows:
+        t3[r]["total"] = sum(t3[r][c] for c in T3_COLUMNS[:-1])
+    t4 = {}
+    for p in T4_PROCS:
+        parts = {o: (rng.randint(0, 12) if rng.random() < 0.3 else 0) for o in T4_OUTCOMES[:-1]}
+        t4[p] = {**parts, "total": sum(parts.values())}
+    t2 = {}
+    t2_version = GB2021 if hybrid else version
+    for item, metrics in T2_METRICS[t2_version].items():
+        t2[item] = {}
+        for m in metrics:
+            if m == "fee_amount_wan":
+                t2[item][m] = round(rng.randint(0, 2_000_000) / 100, 2) if rng.random() < 0.6 else 0.0
+            elif m == "procurement_amount_wan_2019":
+                t2[item][m] = round(rng.randint(0, 3_000_000) / 10000, 4)
+            elif m == "yoy_change_2019":
+                t2[item][m] = rng.randint(-50, 50) if rng.random() < 0.4 else 0
+            else:
+                t2[item][m] = _count(rng)
+    year = rng.choice((2019, 2020)) if version == GB2019 else rng.randint(2021, 2025)
+    agency = rng.choice(PLACES) + rng.choice(BODIES)
+    return {
+        "report": {
+            "agency": agency,
+            "year": year,
+            "format_version": t2_version,
+            "published_date": None,
+            "index_no": None,
+        },
+        "table2": t2,
+        "table3": t3,
+        "table4": t4,
+        "rule_violations": [],
+    }
+
+
+def vary_printing(rng: random.Random, truth: dict, fmt: str) -> dict:
+    """What each cell prints, where it differs from the plain number; updates the truth for NA
+    (null) and blank (0 + blank_cells) cells."""
+    printed, blanks = {}, []
+    for table in ("table2", "table3", "table4"):
+        for row, cols in truth[table].items():
+            for col, v in cols.items():
+                key = (table, row, col)
+                money = col in ("fee_amount_wan", "procurement_amount_wan_2019")
+                r = rng.random()
+                if v == 0 and r < 0.03:
+                    printed[key] = rng.choice(NA_MARKERS)
+                    cols[col] = None
+                elif v == 0 and r < 0.06 and fmt in GRID_FORMATS:
+                    printed[key] = ""
+                    blanks.append(f"{table}.{row}.{col}")
+                elif money and v and r < 0.3 and round(v * 10000) == v * 10000:
+                    printed[key] = f"{round(v * 10000)}元"
+                elif not money and isinstance(v, int) and v >= 1000 and r < 0.3 and fmt != "pdf":
+                    # in the template's narrow PDF columns '9,142' wraps inside the cell
+                    printed[key] = f"{v:,}"
+                elif isinstance(v, int) and v > 0 and r < 0.05 and fmt != "pdf":  # wide glyphs wrap there too
+                    printed[key] = str(v).translate(FULL_WIDTH)
+                elif col == "yoy_change_2019" and isinstance(v, int) and v > 0 and r < 0.5:
+                    printed[key] = f"+{v}"
+    if blanks:
+        truth["blank_cells"] = blanks
+    return printed
+
+
+def make_sample(rng: random.Random, fmt: str) -> Sample:
+    if fmt in ("docx", "pdf"):
+        version, hybrid = GB2021, False  # the bundled template is the gb2021 form
+    else:
+        version = rng.choice((GB2021, GB2021, GB2019))
+        hybrid = version == GB2021 and rng.random() < 0.15
+    truth = random_truth(rng, version, hybrid)
+    # In the template's narrow PDF columns a 5-digit count wraps inside its cell; the extractor
+    # flags such rows instead of guessing (tests/unit/test_pdf_wrapped_numbers), so PDFs for the
+    # accuracy run keep counts to 4 digits.
+    while fmt == "pdf" and max(v for cols in truth["table3"].values() for v in cols.values()) > 9999:
+        truth = random_truth(rng, version, hybrid)
+    printed = vary_printing(rng, truth, fmt)
+    return Sample(
+        truth,
+        printed,
+        halfwidth=rng.random() < 0.3,
+        wrap=fmt in ("html", "html_gbk") and rng.random() < 0.5,
+        title_lines=rng.choice((1, 2)),
+    )
+
+
+def generate(out: Path, n: int, seed: int) -> list[Path]:
+    rng = random.Random(seed)
+    docs, truths = out / "docs", out / "truth"
+    docs.mkdir(parents=True, exist_ok=True)
+    truths.mkdir(parents=True, exist_ok=True)
+    written, pending_pdf = [], []
+    for i in range(n):
+        fmt = FORMATS[i % len(FORMATS)]
+        sample = make_sample(rng, fmt)
+        name = f"gen{i:04d}_{fmt}"
+        ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx"}.get(fmt, "txt")
+        path = docs / f"{name}.{ext}"
+        if fmt == "html":
+            render_html(sample, path)
+        elif fmt == "html_gbk":
+            render_html(sample, path, "gb18030")
+        elif fmt in ("docx", "pdf"):
+            render_docx(sample, path)
+        elif fmt == "tsv":
+            render_tsv(sample, path, rng)
+        elif fmt == "cell_per_line":
+            render_cell_per_line(sample, path)
+        else:
+            render_markdown(sample, path)
+        if fmt == "pdf":
+            pending_pdf.append(path)
+            path = path.with_suffix(".pdf")
+        sample.truth["file"] = path.name
+        sample.truth["generated_as"] = fmt
+        (truths / f"{name}.json").write_text(json.dumps(sample.truth, ensure_ascii=False, indent=1), encoding="utf-8")
+        written.append(path)
+    if pending_pdf:
+        docx_to_pdf(pending_pdf, docs)
+    return written
+
+
+def docx_to_pdf(files: list[Path], outdir: Path) -> None:
+    """DOCX -> PDF with LibreOffice headless (Debian package libreoffice-writer-nogui)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("LibreOffice (soffice) is needed to make PDFs: apt-get install libreoffice-writer-nogui")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                *map(str, files),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
+    for f in files:
+        f.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--n", type=int, default=240)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    files = generate(args.out, args.n, args.seed)
+    print(f"{len(files)} reports in {args.out / 'docs'}, truth in {args.out / 'truth'}")
+
+
+if __name__ == "__main__":
+    main()
