@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from bench.render import render_docx, render_html
+from bench.render import Sample, render_docx, render_html
 from extract.report import extract_file
 from tests.conftest import TRUTH, load_truth
 
@@ -25,7 +25,7 @@ def _expect_same(truth, got):
 def test_html_rendering(truth_path, encoding, tmp_path):
     truth = load_truth(truth_path)
     path = tmp_path / "report.html"
-    render_html(truth, path, encoding)
+    render_html(Sample(truth), path, encoding)
     got = extract_file(path)
     _expect_same(truth, got)
     assert got["report"]["source_format"] == "html"
@@ -38,15 +38,14 @@ def test_docx_template_rendering(truth_path, tmp_path):
     if truth["report"]["format_version"] != "gb2021" or "out_other_misc" not in truth["table3"]:
         pytest.skip("the blank template is the gb2021 form")
     path = tmp_path / "report.docx"
-    render_docx(truth, path)
+    render_docx(Sample(truth), path)
     _expect_same(truth, extract_file(path))
 
 
 def test_html_blank_cell_is_null_and_flagged(tmp_path):
     truth = load_truth(TRUTHS[0])
-    truth["table3"]["out_granted"]["total"] = None  # printed as &nbsp;
     path = tmp_path / "blank.html"
-    render_html(truth, path)
+    render_html(Sample(truth, printed={("table3", "out_granted", "total"): ""}), path)
     got = extract_file(path)
     assert got["table3"]["out_granted"]["total"] is None
     cell = next(c for c in got["cells"] if (c["row"], c["col"]) == ("out_granted", "total"))
