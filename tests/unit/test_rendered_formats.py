@@ -74,3 +74,18 @@ def test_docx_zip_bomb_and_entity_attack_are_refused(tmp_path):
     )
     assert extract_file(bomb)["quarantine_reason"] == "zip_bomb"
     assert extract_file(lol)["quarantine_reason"] == "unsafe_xml"
+
+
+def test_html_page_chrome_in_a_table_gives_metadata(tmp_path):
+    truth = load_truth(TRUTHS[0])
+    path = tmp_path / "chrome.html"
+    render_html(Sample(truth), path)
+    chrome = (
+        "<table><tr><td>索引号：</td><td>11410881MB1234567X/2023-00012</td><td>发布机构：</td><td>办公室</td></tr>"
+        "<tr><td>发布日期：</td><td>2023年1月20日</td><td>文号：</td><td></td></tr></table>"
+    )
+    path.write_text(path.read_text(encoding="utf-8").replace("<p>索引号：</p>", chrome), encoding="utf-8")
+    got = extract_file(path)
+    assert got["report"]["index_no"] == "11410881MB1234567X/2023-00012"
+    assert got["report"]["published_date"] == "2023-01-20"
+    assert got["table3"] == truth["table3"]
