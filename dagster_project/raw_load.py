@@ -34,6 +34,10 @@ create table if not exists raw.sections (
 create table if not exists raw.issues (
     report_id varchar, code varchar, severity varchar, message varchar, detail_json varchar,
     _loaded_at timestamp);
+create table if not exists raw.claims (
+    report_id varchar, claim_key varchar, value integer, section_key varchar, sentence varchar,
+    char_offset integer, _loaded_at timestamp);
+create table if not exists raw.agency_aliases (alias_name varchar, canonical_name varchar, reason varchar);
 create or replace view raw.quarantine as
     select f.path, f.file_name, f.sha256, f.quarantine_reason as reason, i.message as detail, f.present,
            f._loaded_at
@@ -115,13 +119,17 @@ def result_rows(result: dict, sha256: str, now: datetime) -> dict[str, list[tupl
         )
         for i in result.get("issues", [])
     ]
-    return {"reports": [report], "cells": cells, "sections": sections, "issues": issues}
+    claims = [
+        (sha256, c["claim_key"], c["value"], c["section_key"], c["sentence"], c["offset"], now)
+        for c in result.get("claims", [])
+    ]
+    return {"reports": [report], "cells": cells, "sections": sections, "issues": issues, "claims": claims}
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, dict]]) -> None:
     """Replace the raw rows of the reports in ``batch`` ((path, sha256, result) triples)."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    rows: dict[str, list[tuple]] = {"reports": [], "cells": [], "sections": [], "issues": []}
+    rows: dict[str, list[tuple]] = {"reports": [], "cells": [], "sections": [], "issues": [], "claims": []}
     files = []
     seen: set[str] = set()
     for path, sha, result in batch:
@@ -146,7 +154,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, dict
     con.execute("begin transaction")
     try:
         con.register("batch_ids", ids)
-        for table in ("reports", "cells", "sections", "issues"):
+        for table in ("reports", "cells", "sections", "issues", "claims"):
             con.execute(f"delete from raw.{table} where report_id in (select report_id from batch_ids)")
         con.unregister("batch_ids")
         con.executemany("insert or replace into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)", files)
@@ -160,6 +168,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, dict
             con.executemany("insert into raw.sections values (?, ?, ?, ?, ?, ?)", rows["sections"])
         if rows["issues"]:
             con.executemany("insert into raw.issues values (?, ?, ?, ?, ?, ?)", rows["issues"])
+        if rows["claims"]:
+            con.executemany("insert into raw.claims values (?, ?, ?, ?, ?, ?, ?)", rows["claims"])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -178,3 +188,15 @@ def mark_absent(con: duckdb.DuckDBPyConnection, landing: Path, present: list[Pat
         [str(landing) + "/%"],
     ).fetchall()
     return len(n)
+
+
+def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path) -> int:
+    """Replace raw.agency_aliases with the reviewed mapping (alias_name, canonical_name, reason)."""
+    con.execute("delete from raw.agency_aliases")
+    if csv_path.is_file():
+        con.execute(
+            "insert into raw.agency_aliases select alias_name, canonical_name, reason "
+            "from read_csv(?, header = true, all_varchar = true)",
+            [str(csv_path)],
+        )
+    return con.execute("select count(*) from raw.agency_aliases").fetchone()[0]

@@ -14,9 +14,9 @@ SUMMARY_SQL = {
     "files": "select status, count(*) from raw.files where present group by 1 order by 1",
     "quarantined": "select file_name, quarantine_reason from raw.files where present and status = 'quarantined' "
     "order by 1",
-    "failures": """select r.file_name, d.rule_id, d.scope, d.lhs, d.rhs
+    "failures": """select r.file_name, d.rule_id, d.scope, d.lhs, d.rhs, d.status
                    from main.dq_rule_results d join raw.reports r using (report_id)
-                   where d.status in ('fail', 'warn') order by 1, 2, 3""",
+                   where d.status in ('fail', 'warn') and d.variant = 'strict' order by 1, 2, 3""",
 }
 
 
@@ -65,7 +65,9 @@ def print_summary(warehouse: Path, console: Console) -> None:
     )
     for name, reason in quarantined:
         console.print(f"  quarantined {name}: {reason}")
-    table = Table("report", "rule", "scope", "lhs", "rhs", title=f"rule failures: {len(failures)}")
-    for name, rule, scope, lhs, rhs in failures:
-        table.add_row(name, rule, scope, f"{lhs:g}", f"{rhs:g}")
+    n_fail = sum(1 for f in failures if f[-1] == "fail")
+    title = f"rule failures: {n_fail}, warnings: {len(failures) - n_fail}"
+    table = Table("report", "rule", "scope", "lhs", "rhs", "status", title=title)
+    for name, rule, scope, lhs, rhs, status in failures:
+        table.add_row(name, rule, scope, f"{lhs:g}", f"{rhs:g}", status)
     console.print(table)

@@ -23,3 +23,8 @@ def landing_path() -> Path:
 
 def alerts_path() -> Path:
     return Path(os.environ.get("OGI_ALERTS") or warehouse_path().with_suffix(".alerts.jsonl")).resolve()
+
+
+def aliases_path() -> Path:
+    """``OGI_AGENCY_ALIASES`` or data/agency_aliases.csv: the reviewed mapping of renamed bodies."""
+    return Path(os.environ.get("OGI_AGENCY_ALIASES") or PROJECT_ROOT / "data" / "agency_aliases.csv").resolve()

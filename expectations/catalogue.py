@@ -18,9 +18,18 @@ class Rule:
     rule_class: str
     severity: str
     scope: str
+    check: str  # equal | at_most | at_least
     tolerance: float
     format_versions: tuple[str, ...]
-    evaluated: bool
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """Allowed range of delta = lhs - rhs."""
+        return {
+            "equal": (-self.tolerance, self.tolerance),
+            "at_most": (None, self.tolerance),
+            "at_least": (-self.tolerance, None),
+        }[self.check]
 
 
 @cache
@@ -35,16 +44,12 @@ def rules() -> tuple[Rule, ...]:
             r["class"],
             r["severity"],
             r["scope"],
+            r["check"],
             float(r["tolerance"]),
             tuple(r["format_versions"]),
-            bool(r["evaluated"]),
         )
         for r in data["rules"]
     )
-
-
-def evaluated_rules() -> tuple[Rule, ...]:
-    return tuple(r for r in rules() if r.evaluated)
 
 
 def rule(rule_id: str) -> Rule:

@@ -1,8 +1,12 @@
 """Judging rule operands with Great Expectations and writing dq_rule_results.
 
-dbt computes one row per report x rule x scope (int_rule_operands); each evaluated rule of the
-catalogue becomes a GX suite whose expectation bounds ``delta = lhs - rhs`` by the rule's
-tolerance. GX 1.24 has no DuckDB source, so the operands are validated as a DataFrame."""
+dbt computes one row per report x rule x scope x variant (int_rule_operands); each rule of the
+catalogue becomes a GX suite whose expectation bounds ``delta = lhs - rhs`` by the rule's check
+and tolerance. GX 1.24 has no DuckDB source, so the operands are validated as a DataFrame.
+
+Statuses: pass; fail (error-severity rules) or warn (warn-severity rules); not_assessable with
+the reason when an operand is missing, the rule does not apply to the report's format, or (strict
+variant) a blank or NA cell is an operand and the two sides agree only by reading it as 0."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from .catalogue import Rule, evaluated_rules
+from .catalogue import Rule, rules
 
 RESULT_COLUMNS = [
     "evaluation_id",
@@ -19,6 +23,7 @@ RESULT_COLUMNS = [
     "rule_id",
     "rule_version",
     "scope",
+    "variant",
     "lhs",
     "rhs",
     "delta",
@@ -31,12 +36,13 @@ RESULT_COLUMNS = [
 
 
 def build_suite(gx, rule: Rule):
+    low, high = rule.bounds
     suite = gx.ExpectationSuite(name=rule.id, meta={"title_zh": rule.title_zh, "title_en": rule.title_en})
     suite.add_expectation(
         gx.expectations.ExpectColumnValuesToBeBetween(
             column="delta",
-            min_value=-rule.tolerance,
-            max_value=rule.tolerance,
+            min_value=low,
+            max_value=high,
             severity="critical" if rule.severity == "error" else "warning",
             meta={"rule_id": rule.id, "rule_version": rule.version, "class": rule.rule_class},
         )
@@ -44,14 +50,11 @@ def build_suite(gx, rule: Rule):
     return suite
 
 
-def judge(operands: pd.DataFrame) -> pd.DataFrame:
-    """One dq_rule_results row per operand row: pass, fail (or warn for warn-severity rules),
-    or not_assessable where an operand is missing."""
+def _gx_batch_definition():
     import great_expectations as gx
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # one bar per metric otherwise
     batch_def = (
@@ -59,28 +62,67 @@ def judge(operands: pd.DataFrame) -> pd.DataFrame:
         .add_dataframe_asset("rule_operands")
         .add_batch_definition_whole_dataframe("all")
     )
+    return gx, context, batch_def
+
+
+def judge(operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+    """One row per operand row, plus a not_assessable row for every report x rule without one.
+    ``reports`` has report_id and format_version."""
+    gx, context, batch_def = _gx_batch_definition()
     now = datetime.now(UTC).replace(tzinfo=None)
+    formats = dict(zip(reports["report_id"], reports["format_version"], strict=True))
     frames = []
-    for rule in evaluated_rules():
-        df = operands[operands["rule_id"] == rule.id].reset_index(drop=True)
-        if df.empty:
-            continue
+    for rule in rules():
+        df = operands[operands["rule_id"] == rule.id].reset_index(drop=True).copy()
+        present = set(df["report_id"])
+        absent = [r for r in reports["report_id"] if r not in present]
+        if absent:
+            df = pd.concat(
+                [
+                    df,
+                    pd.DataFrame(
+                        {
+                            "evaluation_id": [f"{r}|{rule.id}|report|strict" for r in absent],
+                            "report_id": absent,
+                            "rule_id": rule.id,
+                            "scope": "report",
+                            "variant": "strict",
+                            "lhs": None,
+                            "rhs": None,
+                            "lhs_blank": False,
+                            "rhs_blank": False,
+                            "source_cells": [[] for _ in absent],
+                            "reason": "no operands: the report has no table this rule reads",
+                        }
+                    ),
+                ],
+                ignore_index=True,
+            )
+        df["lhs"] = df["lhs"].astype("float64")
+        df["rhs"] = df["rhs"].astype("float64")
+        df["delta"] = df["lhs"] - df["rhs"]
+        applies = df["report_id"].map(lambda r: formats.get(r) in rule.format_versions)
+        df.loc[~applies, "reason"] = f"applies to {', '.join(rule.format_versions)} reports only"
+        blank = (df["variant"] == "strict") & (df["lhs_blank"] | df["rhs_blank"]) & (df["delta"] == 0)
+        df.loc[blank & df["reason"].isna(), "reason"] = (
+            "a blank or NA cell is an operand; the sides agree only if it is 0"
+        )
+        assessable = df["reason"].isna() & df["delta"].notna()
+        df.loc[~assessable, "delta"] = None  # judged by nobody: GX skips nulls
+
         suite = context.suites.add(build_suite(gx, rule))
         result = batch_def.get_batch(batch_parameters={"dataframe": df}).validate(
             suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["evaluation_id"]}
         )
         failed = {row["evaluation_id"] for r in result.results for row in r.result.get("unexpected_index_list") or []}
-        out = df.copy()
-        missing = out["lhs"].isna() | out["rhs"].isna()
-        out["status"] = "pass"
-        out.loc[out["evaluation_id"].isin(failed), "status"] = "fail" if rule.severity == "error" else "warn"
-        out.loc[missing, "status"] = "not_assessable"
-        out["reason"] = None
-        out.loc[missing, "reason"] = "an operand cell is blank, an NA marker or missing"
-        out["rule_version"] = rule.version
-        out["severity"] = rule.severity
-        out["evaluated_at"] = now
-        frames.append(out)
+        df["status"] = "pass"
+        df.loc[df["evaluation_id"].isin(failed), "status"] = "fail" if rule.severity == "error" else "warn"
+        df.loc[~assessable, "status"] = "not_assessable"
+        df.loc[~assessable & df["reason"].isna(), "reason"] = "an operand is missing"
+        df["rule_version"] = rule.version
+        df["severity"] = rule.severity
+        df["evaluated_at"] = now
+        frames.append(df)
     if not frames:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]

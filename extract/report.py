@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 from . import metadata
+from .claims import narrative_claims
 from .document import Document, Unreadable
 from .keys import GB2019, GB2021, PRE2019, T3_ROWS_GB2019, T3_ROWS_GB2021, UNKNOWN
 from .locate import locate
@@ -35,6 +36,7 @@ def _empty(path: Path, status: str, issues: list[dict], source_format: str | Non
         "table4": {},
         "cells": [],
         "sections": {},
+        "claims": [],
         "issues": issues,
     }
 
@@ -72,6 +74,7 @@ def extract_document(path: Path, doc: Document) -> dict:
                 agency=agency, year=year, format_version=PRE2019, published_date=pub, index_no=metadata.index_no(lines)
             )
             out["sections"] = _sections(doc, regions)
+            out["claims"] = narrative_claims(out["sections"])
             return out
         return quarantined(
             path,
@@ -120,6 +123,7 @@ def extract_document(path: Path, doc: Document) -> dict:
                 }
             )
     status = "flagged" if any(i["severity"] in ("error", "warning") for i in issues) else "ok"
+    sections = _sections(doc, regions)
     return {
         "file": path.name,
         "status": status,
@@ -136,7 +140,8 @@ def extract_document(path: Path, doc: Document) -> dict:
         "table3": t3.values,
         "table4": t4.values,
         "cells": t2.cells + t3.cells + t4.cells,
-        "sections": _sections(doc, regions),
+        "sections": sections,
+        "claims": narrative_claims(sections),
         "issues": issues,
     }
 

@@ -6,7 +6,7 @@ A failing rule is a finding about a report, not a pipeline failure: checks are n
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from expectations.catalogue import Rule, evaluated_rules
+from expectations.catalogue import Rule, rules
 from expectations.runner import judge
 
 from .dbt import ogi_dbt_models
@@ -15,6 +15,25 @@ from .resources import WRITER_POOL, Warehouse
 OPERANDS = get_asset_key_for_model([ogi_dbt_models], "int_rule_operands")
 DQ_TABLE = "main.dq_rule_results"
 FAILING_REPORTS_SHOWN = 20
+# the judged rows, with the source cells they read and where those are printed
+RESULTS_SQL = f"""
+create or replace table {DQ_TABLE} as
+with res as (select * from results_df),
+provenance as (
+    select
+        res.evaluation_id,
+        list(struct_pack(
+            cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
+            char_offset := c.char_offset, prov := c.prov_json
+        )) as source_provenance
+    from res, unnest(res.source_cells) as u(cell)
+    join raw.cells c
+        on c.report_id = res.report_id and c.table_name || '.' || c.row_key || '.' || c.col_key = u.cell
+    group by res.evaluation_id
+)
+select res.*, provenance.source_provenance
+from res left join provenance using (evaluation_id)
+"""
 
 
 @dg.asset(
@@ -27,9 +46,10 @@ FAILING_REPORTS_SHOWN = 20
 def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         operands = con.execute("select * from intermediate.int_rule_operands").df()
-        results = judge(operands)
+        reports = con.execute("select report_id, format_version from staging.stg_reports").df()
+        results = judge(operands, reports)
         con.register("results_df", results)
-        con.execute(f"create or replace table {DQ_TABLE} as select * from results_df")
+        con.execute(RESULTS_SQL)
         con.unregister("results_df")
         by_status = dict(con.execute(f"select status, count(*) from {DQ_TABLE} group by 1").fetchall())
     context.log.info(f"rule evaluations by status: {by_status}")
@@ -54,7 +74,7 @@ def _rule_check(rule: Rule) -> dg.AssetChecksDefinition:
             failing = con.execute(
                 f"""select r.file_name, r.agency, r.report_year, d.scope, d.lhs, d.rhs
                     from {DQ_TABLE} d join raw.reports r using (report_id)
-                    where d.rule_id = ? and d.status in ('fail', 'warn')
+                    where d.rule_id = ? and d.status in ('fail', 'warn') and d.variant = 'strict'
                     order by r.file_name, d.scope limit {FAILING_REPORTS_SHOWN}""",
                 [rule.id],
             ).fetchall()
@@ -77,4 +97,4 @@ def _rule_check(rule: Rule) -> dg.AssetChecksDefinition:
     return check
 
 
-rule_checks = [_rule_check(r) for r in evaluated_rules()]
+rule_checks = [_rule_check(r) for r in rules()]

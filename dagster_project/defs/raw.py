@@ -8,11 +8,11 @@ import dagster as dg
 
 from extract.report import extract_file, sha256_of
 
-from ..raw_load import ensure_schema, load_batch, mark_absent
-from ..settings import landing_path
+from ..raw_load import ensure_schema, load_aliases, load_batch, mark_absent
+from ..settings import aliases_path, landing_path
 from .resources import WRITER_POOL, Warehouse
 
-RAW_TABLES = ("files", "reports", "cells", "sections", "issues")
+RAW_TABLES = ("files", "reports", "cells", "sections", "issues", "claims", "agency_aliases")
 BATCH_SIZE = 200
 
 landing_files = dg.AssetSpec(
@@ -54,6 +54,7 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
                 batch = []
                 context.log.info(f"extracted {i}/{len(files)} files: {dict(statuses)}")
         gone = mark_absent(con, folder, files)
+        load_aliases(con, aliases_path())
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     meta = {
         "landing": str(folder),

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from dagster_project.definitions import defs
-from expectations.catalogue import evaluated_rules
+from expectations.catalogue import rules
 
 
 def test_asset_graph_is_connected_from_landing_to_checks():
@@ -25,10 +25,10 @@ def test_asset_graph_is_connected_from_landing_to_checks():
     assert dg.AssetKey(["intermediate", "int_rule_operands"]) in upstream
 
 
-def test_checks_cover_the_evaluated_rules_and_dbt_tests():
+def test_checks_cover_the_rules_and_dbt_tests():
     graph = defs.resolve_asset_graph()
     checks = {k.name for k in graph.asset_check_keys}
-    assert {r.id for r in evaluated_rules()} <= checks
+    assert {r.id for r in rules()} <= checks
     assert any(name.startswith("unique_") for name in checks)  # dbt tests as asset checks
 
 
