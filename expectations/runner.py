@@ -101,7 +101,7 @@ def judge(operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
         df["lhs"] = df["lhs"].astype("float64")
         df["rhs"] = df["rhs"].astype("float64")
         df["delta"] = df["lhs"] - df["rhs"]
-        applies = df["report_id"].map(lambda r: formats.get(r) in rule.format_versions)
+        applies = df["report_id"].map(formats).isin(rule.format_versions)
         df.loc[~applies, "reason"] = f"applies to {', '.join(rule.format_versions)} reports only"
         blank = (df["variant"] == "strict") & (df["lhs_blank"] | df["rhs_blank"]) & (df["delta"] == 0)
         df.loc[blank & df["reason"].isna(), "reason"] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -134,10 +135,13 @@ def evaluate(
 def refresh(
     landing: Path = typer.Option(None, help="Folder of report files (default: the bundled samples)."),
     warehouse: Path = typer.Option(None, help="DuckDB file (default: warehouse/ogi.duckdb)."),
+    alerts: Path = typer.Option(None, help="JSONL file for new data-quality alerts (default: beside the warehouse)."),
 ) -> None:
     """Refresh the warehouse headless: the same Dagster job as the UI, run in process."""
     from dagster_project.refresh import run_refresh
 
+    if alerts is not None:
+        os.environ["OGI_ALERTS"] = str(alerts.resolve())
     code = run_refresh(landing=landing, warehouse=warehouse, console=err)
     raise typer.Exit(code)
 

@@ -9,6 +9,8 @@ from dagster_dbt import get_asset_key_for_model
 from expectations.catalogue import Rule, rules
 from expectations.runner import judge
 
+from ..alerts import Sinks, send_new_alerts
+from ..settings import alerts_path
 from .dbt import ogi_dbt_models
 from .resources import WRITER_POOL, Warehouse
 
@@ -56,6 +58,22 @@ def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     return dg.MaterializeResult(
         metadata={"evaluations": len(results), **{f"status_{k}": v for k, v in by_status.items()}}
     )
+
+
+@dg.asset(
+    deps=[dq_rule_results],
+    pool=WRITER_POOL,
+    group_name="data_quality",
+    kinds={"duckdb"},
+    description="Findings new since the previous refresh, sent to the alert sinks (JSONL, webhook, e-mail).",
+)
+def dq_alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    sinks = Sinks.from_env(alerts_path())
+    with warehouse.connect() as con:
+        sent = send_new_alerts(con, sinks)
+    for sink, n in sent.items():
+        (context.log.warning if isinstance(n, str) else context.log.info)(f"alerts to {sink}: {n}")
+    return dg.MaterializeResult(metadata={"jsonl": str(sinks.jsonl), **{f"sent_{k}": str(v) for k, v in sent.items()}})
 
 
 def _rule_check(rule: Rule) -> dg.AssetChecksDefinition:

@@ -1,0 +1,174 @@
+"""Data-quality alerts: after each refresh, findings (rule failures and warnings) that are new
+since the previous runs go to the configured sinks, each sink at most once per finding.
+
+Sinks: a JSONL file (always), a webhook (POST JSON, ``OGI_ALERT_WEBHOOK``) and e-mail over SMTP
+(``OGI_SMTP_HOST``, ``OGI_SMTP_PORT``, ``OGI_ALERT_EMAIL_TO``, ``OGI_ALERT_EMAIL_FROM``). A sink
+that fails is retried at the next refresh; the others are not repeated."""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import duckdb
+
+from expectations.catalogue import rule as catalogue_rule
+
+LOG_DDL = """
+create table if not exists main.dq_alert_log (
+    finding_key varchar, sink varchar, sent_at timestamp, primary key (finding_key, sink))
+"""
+# a finding is a report's rule result with its numbers: if the numbers change, it is a new finding
+FINDINGS_SQL = """
+select
+    md5(d.report_id || '|' || d.rule_id || '|' || d.scope || '|' || coalesce(d.lhs::varchar, '') || '|'
+        || coalesce(d.rhs::varchar, '')) as finding_key,
+    d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.delta, d.status, d.severity,
+    r.file_name, r.agency, r.report_year, f.path,
+    to_json(d.source_provenance) as source_json
+from main.dq_rule_results d
+join raw.reports r using (report_id)
+left join (select sha256, min(path) as path from raw.files where present group by 1) f on f.sha256 = d.report_id
+where d.status in ('fail', 'warn') and d.variant = 'strict'
+order by r.file_name, d.rule_id, d.scope
+"""
+
+
+@dataclass
+class Sinks:
+    jsonl: Path
+    webhook: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    email_to: str | None = None
+    email_from: str = "ogi-warehouse@localhost"
+
+    @classmethod
+    def from_env(cls, jsonl: Path) -> Sinks:
+        return cls(
+            jsonl=jsonl,
+            webhook=os.environ.get("OGI_ALERT_WEBHOOK") or None,
+            smtp_host=os.environ.get("OGI_SMTP_HOST") or None,
+            smtp_port=int(os.environ.get("OGI_SMTP_PORT") or 25),
+            email_to=os.environ.get("OGI_ALERT_EMAIL_TO") or None,
+            email_from=os.environ.get("OGI_ALERT_EMAIL_FROM") or "ogi-warehouse@localhost",
+        )
+
+    def names(self) -> list[str]:
+        return (
+            ["jsonl"] + (["webhook"] if self.webhook else []) + (["email"] if self.smtp_host and self.email_to else [])
+        )
+
+
+def alert_message(a: dict) -> str:
+    """One line in Chinese a disclosure office can act on."""
+    where = "; ".join(
+        f"{p['cell']}「{p['raw']}」"
+        + (f" 第{p['page']}页" if p.get("page") else f" 第{p['line']}行" if p.get("line") else "")
+        for p in a["source"][:6]
+    )
+    return (
+        f"{a['agency']} {a['year']}年报告（{a['file']}）未通过 {a['rule_id']}「{a['title_zh']}」："
+        f"{a['scope']} 左边 {a['lhs']:g}，右边 {a['rhs']:g}。" + (f"来源：{where}" if where else "")
+    )
+
+
+def findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    out = []
+    cols = [
+        "finding_key",
+        "report_id",
+        "rule_id",
+        "scope",
+        "lhs",
+        "rhs",
+        "delta",
+        "status",
+        "severity",
+        "file",
+        "agency",
+        "year",
+        "path",
+        "source_json",
+    ]
+    for row in con.execute(FINDINGS_SQL).fetchall():
+        a = dict(zip(cols, row, strict=True))
+        a["source"] = json.loads(a.pop("source_json") or "null") or []
+        for p in a["source"]:
+            p.pop("prov", None)
+        rule = catalogue_rule(a["rule_id"])
+        a["title_zh"], a["title_en"], a["rule_version"] = rule.title_zh, rule.title_en, rule.version
+        a["message"] = alert_message(a)
+        out.append(a)
+    return out
+
+
+def _post(url: str, payload: dict, attempts: int = 3) -> None:
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    for i in range(attempts):
+        try:
+            req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method="POST")
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                if resp.status < 300:
+                    return
+        except OSError:
+            if i == attempts - 1:
+                raise
+        time.sleep(0.5 * 2**i)
+    raise OSError(f"webhook {url} did not accept the alert")
+
+
+def _email(sinks: Sinks, alerts: list[dict]) -> None:
+    msg = EmailMessage()
+    msg["Subject"] = f"政府信息公开年报数据质量：{len(alerts)} 条新发现 / {len(alerts)} new findings"
+    msg["From"], msg["To"] = sinks.email_from, sinks.email_to
+    msg.set_content("\n\n".join(a["message"] for a in alerts))
+    with smtplib.SMTP(sinks.smtp_host, sinks.smtp_port, timeout=15) as smtp:
+        smtp.send_message(msg)
+
+
+def send_new_alerts(con: duckdb.DuckDBPyConnection, sinks: Sinks) -> dict[str, int | str]:
+    """Send each sink the findings it has not had yet. Returns per sink the number sent, or the
+    error text of a sink that failed (its unsent findings are retried at the next refresh)."""
+    con.execute(LOG_DDL)
+    current = findings(con)
+    result: dict[str, int | str] = {}
+    for sink in sinks.names():
+        done = {
+            k for (k,) in con.execute("select finding_key from main.dq_alert_log where sink = ?", [sink]).fetchall()
+        }
+        new = [a for a in current if a["finding_key"] not in done]
+        now = datetime.now(UTC).replace(tzinfo=None)
+        # deliver in batches that are logged as soon as they are out, so nothing goes twice
+        batches = [new] if sink in ("jsonl", "email") else [[a] for a in new]
+        result[sink] = 0
+        for batch in batches:
+            if not batch:
+                continue
+            try:
+                if sink == "jsonl":
+                    sinks.jsonl.parent.mkdir(parents=True, exist_ok=True)
+                    with sinks.jsonl.open("a", encoding="utf-8") as f:
+                        for a in batch:
+                            f.write(
+                                json.dumps({**a, "sent_at": now.isoformat()}, ensure_ascii=False, default=str) + "\n"
+                            )
+                elif sink == "webhook":
+                    _post(sinks.webhook, batch[0])
+                else:
+                    _email(sinks, batch)
+            except (OSError, smtplib.SMTPException) as exc:
+                result[sink] = f"failed: {exc}"
+                break
+            con.executemany(
+                "insert into main.dq_alert_log values (?, ?, ?)", [(a["finding_key"], sink, now) for a in batch]
+            )
+            result[sink] += len(batch)
+    return result
