@@ -32,7 +32,7 @@ def run_refresh(landing: Path | None, warehouse: Path | None, console: Console) 
     import dagster as dg
 
     from .definitions import defs
-    from .settings import landing_path, warehouse_path
+    from .settings import alerts_path, dq_report_path, landing_path, warehouse_path
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
     with dg.DagsterInstance.ephemeral() as instance:
@@ -51,6 +51,7 @@ def run_refresh(landing: Path | None, warehouse: Path | None, console: Console) 
         console.print("[red]refresh failed[/red]")
         return 1
     print_summary(warehouse_path(), console)
+    console.print(f"data-quality page: {dq_report_path()}\nalerts (JSONL): {alerts_path()}")
     return 0
 
 

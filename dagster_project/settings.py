@@ -21,6 +21,11 @@ def landing_path() -> Path:
     return Path(os.environ.get("OGI_LANDING") or PROJECT_ROOT / "data" / "samples").resolve()
 
 
+def dq_report_path() -> Path:
+    """``OGI_DQ_REPORT`` or the warehouse file's name with .dq.html."""
+    return Path(os.environ.get("OGI_DQ_REPORT") or warehouse_path().with_suffix(".dq.html")).resolve()
+
+
 def alerts_path() -> Path:
     return Path(os.environ.get("OGI_ALERTS") or warehouse_path().with_suffix(".alerts.jsonl")).resolve()
 

@@ -10,7 +10,8 @@ from expectations.catalogue import Rule, rules
 from expectations.runner import judge
 
 from ..alerts import Sinks, send_new_alerts
-from ..settings import alerts_path
+from ..dq_report import write_report
+from ..settings import alerts_path, dq_report_path
 from .dbt import ogi_dbt_models
 from .resources import WRITER_POOL, Warehouse
 
@@ -74,6 +75,18 @@ def dq_alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
     for sink, n in sent.items():
         (context.log.warning if isinstance(n, str) else context.log.info)(f"alerts to {sink}: {n}")
     return dg.MaterializeResult(metadata={"jsonl": str(sinks.jsonl), **{f"sent_{k}": str(v) for k, v in sent.items()}})
+
+
+@dg.asset(
+    deps=[dq_rule_results],
+    group_name="data_quality",
+    kinds={"html"},
+    description="The data-quality page of this refresh: findings by report with the source values.",
+)
+def dq_report(warehouse: Warehouse) -> dg.MaterializeResult:
+    with warehouse.connect(read_only=True) as con:
+        path = write_report(con, dq_report_path())
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 
 def _rule_check(rule: Rule) -> dg.AssetChecksDefinition:

@@ -2,6 +2,7 @@
 Dagster runs. One refresh per module; the assertions come from the truth files."""
 
 import shutil
+import subprocess
 
 import duckdb
 import pytest
@@ -173,3 +174,34 @@ def test_rule_results_point_back_to_source_cells(refreshed):
     )
     carried = next(p for p in prov if p["cell"] == "table3.carried_to_next.total")
     assert carried["raw"] == "1" and carried["line"] > 0
+
+
+def test_data_quality_page_lists_findings_and_renders_in_chromium(refreshed, tmp_path):
+    _, warehouse, proc = refreshed
+    page = warehouse.with_suffix(".dq.html")
+    assert str(page) in proc.stderr.replace("\n", "")
+    text = page.read_text(encoding="utf-8")
+    assert "金平县人民政府" in text and "R01_t3_balance_per_column" in text and "「1」" in text
+    assert "受理政府信息公开申请 17 件" in text  # hongze-2024's R11 shows the sentence of the text
+    shot = tmp_path / "dq.png"
+    subprocess.run(
+        [
+            shutil.which("chromium"),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1300,1400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000

@@ -1,0 +1,107 @@
+"""A data-quality page per refresh: findings grouped by report, each with the rule, the two
+sides of the comparison and the source cells as printed, with where they are in the document."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from expectations.catalogue import rule as catalogue_rule
+
+REPORTS_SQL = """
+select r.report_id, r.file_name, r.agency, r.report_year, r.format_version, r.status,
+       count(*) filter (where d.status = 'fail') as n_fail,
+       count(*) filter (where d.status = 'warn') as n_warn,
+       count(*) filter (where d.status = 'pass') as n_pass,
+       count(*) filter (where d.status = 'not_assessable') as n_na
+from raw.reports r join main.dq_rule_results d using (report_id)
+where d.variant = 'strict'
+group by all order by n_fail desc, n_warn desc, r.file_name
+"""
+FINDINGS_SQL = """
+select d.rule_id, d.scope, d.lhs, d.rhs, d.status, to_json(d.source_provenance),
+       (select string_agg(c.sentence, ' / ') from raw.claims c
+        where c.report_id = d.report_id and list_contains(d.source_cells, 'claim:' || c.claim_key)) as claim
+from main.dq_rule_results d
+where d.report_id = ? and d.status in ('fail', 'warn') and d.variant = 'strict'
+order by d.rule_id, d.scope
+"""
+STYLE = """
+body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em} h2{font-size:1.1em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.4em 0 1em} td,th{border:1px solid #bbb;padding:.25em .6em;text-align:left}
+th{background:#f0f0f0} .fail{color:#b00020;font-weight:bold} .warn{color:#a05a00;font-weight:bold}
+.ok{color:#1b5e20} .muted{color:#777;font-size:.9em}
+"""
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _num(v) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def _where(p: dict) -> str:
+    if p.get("page"):
+        return f"第{p['page']}页"
+    if p.get("line"):
+        return f"第{p['line']}行" + (f"，第{p['char_offset'] + 1}字" if p.get("char_offset") is not None else "")
+    prov = json.loads(p.get("prov") or "{}")
+    return ", ".join(f"{k} {v}" for k, v in prov.items())
+
+
+def render(con: duckdb.DuckDBPyConnection) -> str:
+    reports = con.execute(REPORTS_SQL).fetchall()
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    out = [
+        f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>数据质量报告 Data quality</title>"
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>政府信息公开年报数据质量报告 · Data-quality report</h1>",
+        f"<p class='muted'>{now} · {len(reports)} 份报告 reports</p>",
+        "<table><tr><th>报告 report</th><th>机构 agency</th><th>年度 year</th><th>格式 format</th>"
+        "<th>未通过 fail</th><th>警告 warn</th><th>通过 pass</th><th>无法评估 n/a</th></tr>",
+    ]
+    for rid, file_name, agency, year, fmt, _status, n_fail, n_warn, n_pass, n_na in reports:
+        cls = "fail" if n_fail else "warn" if n_warn else "ok"
+        out.append(
+            f"<tr><td><a href='#{rid}'>{_e(file_name)}</a></td><td>{_e(agency)}</td><td>{_e(year)}</td>"
+            f"<td>{_e(fmt)}</td><td class='{cls}'>{n_fail}</td><td>{n_warn}</td><td>{n_pass}</td><td>{n_na}</td></tr>"
+        )
+    out.append("</table>")
+    for rid, file_name, agency, year, *_ in reports:
+        rows = con.execute(FINDINGS_SQL, [rid]).fetchall()
+        if not rows:
+            continue
+        out.append(f"<h2 id='{rid}'>{_e(agency)} {_e(year)} · {_e(file_name)}</h2>")
+        out.append(
+            "<table><tr><th>规则 rule</th><th>范围 scope</th><th>左边 lhs</th><th>右边 rhs</th>"
+            "<th>状态 status</th><th>来源单元格 source cells (as printed)</th></tr>"
+        )
+        for rule_id, scope, lhs, rhs, status, source_json, claim in rows:
+            rule = catalogue_rule(rule_id)
+            cells = "<br>".join(
+                f"{_e(p['cell'])} = 「{_e(p['raw'])}」 <span class='muted'>{_e(_where(p))}</span>"
+                for p in json.loads(source_json or "null") or []
+            )
+            if claim:
+                cells = f"正文 text: 「{_e(claim)}」<br>{cells}"
+            out.append(
+                f"<tr><td>{_e(rule_id)}<br><span class='muted'>{_e(rule.title_zh)}</span></td>"
+                f"<td>{_e(scope)}</td><td>{_num(lhs)}</td><td>{_num(rhs)}</td>"
+                f"<td class='{status}'>{_e(status)}</td><td>{cells}</td></tr>"
+            )
+        out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def write_report(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(con), encoding="utf-8")
+    return path
