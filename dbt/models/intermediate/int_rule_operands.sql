@@ -55,10 +55,9 @@ t3_totals as (
 t4_totals as (
     select
         report_id,
-        max(value) filter (where row_key = 'admin_review') as reviews_total,
-        sum(value) filter (where row_key in ('litigation_direct', 'litigation_after_review')) as lawsuits_total
-    from t4
-    where col_key = 'total'
+        max(total) filter (where proc_key = 'admin_review') as reviews_total,
+        sum(total) filter (where proc_key in ('litigation_direct', 'litigation_after_review')) as lawsuits_total
+    from {{ ref('int_table4_by_procedure') }}
     group by report_id
 ),
 
@@ -76,23 +75,37 @@ pairs as (
     select * from {{ ref('int_report_pairs') }}
 ),
 
+-- the four rows of the 表三 balance, per column (R01, R10)
+balance as (
+    select
+        report_id,
+        applicant_type_key,
+        coalesce(max(value) filter (where row_key = 'new_received'), 0) as new_received,
+        coalesce(max(value) filter (where row_key = 'carried_over'), 0) as carried_over,
+        coalesce(max(value) filter (where row_key = 'out_total'), 0) as out_total,
+        coalesce(max(value) filter (where row_key = 'carried_to_next'), 0) as carried_to_next,
+        bool_or(value is null and row_key in ('new_received', 'carried_over')) as supply_blank,
+        bool_or(value is null and row_key in ('out_total', 'carried_to_next')) as use_blank,
+        case when count(*) < 4 then 'a row of the balance is missing' end as reason,
+        list('table3.' || row_key || '.' || applicant_type_key order by row_key) as source_cells
+    from t3
+    where row_key in ('new_received', 'carried_over', 'out_total', 'carried_to_next')
+    group by report_id, applicant_type_key
+),
+
 -- 表三 balance per column: new + carried over = handled total + carried to next year
 r01 as (
     select
         report_id,
         'R01_t3_balance_per_column' as rule_id,
         applicant_type_key as scope,
-        coalesce(max(value) filter (where row_key = 'new_received'), 0)
-        + coalesce(max(value) filter (where row_key = 'carried_over'), 0) as lhs,
-        coalesce(max(value) filter (where row_key = 'out_total'), 0)
-        + coalesce(max(value) filter (where row_key = 'carried_to_next'), 0) as rhs,
-        bool_or(value is null and row_key in ('new_received', 'carried_over')) as lhs_blank,
-        bool_or(value is null and row_key in ('out_total', 'carried_to_next')) as rhs_blank,
-        case when count(*) < 4 then 'a row of the balance is missing' end as reason,
-        list('table3.' || row_key || '.' || applicant_type_key order by row_key) as source_cells
-    from t3
-    where row_key in ('new_received', 'carried_over', 'out_total', 'carried_to_next')
-    group by report_id, applicant_type_key
+        new_received + carried_over as lhs,
+        out_total + carried_to_next as rhs,
+        supply_blank as lhs_blank,
+        use_blank as rhs_blank,
+        reason,
+        source_cells
+    from balance
 ),
 
 r02 as (
@@ -261,35 +274,18 @@ r09 as (
 ),
 
 r10 as (
+    -- carried to next year, and handled, never exceed the requests on hand
     select
         report_id,
         'R10_t3_carry_bounds' as rule_id,
-        bound || '.' || applicant_type_key as scope,
-        lhs,
-        rhs,
-        lhs_blank,
-        rhs_blank,
+        unnest(['carried_to_next.' || applicant_type_key, 'out_total.' || applicant_type_key]) as scope,
+        unnest([carried_to_next, out_total]) as lhs,
+        new_received + carried_over as rhs,
+        false as lhs_blank,
+        supply_blank as rhs_blank,
         reason,
         source_cells
-    from (
-        select
-            report_id,
-            applicant_type_key,
-            unnest(['carried_to_next', 'out_total']) as bound,
-            unnest([
-                coalesce(max(value) filter (where row_key = 'carried_to_next'), 0),
-                coalesce(max(value) filter (where row_key = 'out_total'), 0)
-            ]) as lhs,
-            coalesce(max(value) filter (where row_key = 'new_received'), 0)
-            + coalesce(max(value) filter (where row_key = 'carried_over'), 0) as rhs,
-            false as lhs_blank,
-            bool_or(value is null and row_key in ('new_received', 'carried_over')) as rhs_blank,
-            case when count(*) < 4 then 'a row of the balance is missing' end as reason,
-            list('table3.' || row_key || '.' || applicant_type_key) as source_cells
-        from t3
-        where row_key in ('new_received', 'carried_over', 'out_total', 'carried_to_next')
-        group by report_id, applicant_type_key
-    )
+    from balance
 ),
 
 narrative as (
