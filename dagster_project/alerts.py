@@ -1,5 +1,6 @@
-"""Data-quality alerts: after each refresh, findings (rule failures and warnings) that are new
-since the previous runs go to the configured sinks, each sink at most once per finding.
+"""Data-quality alerts: after each refresh, findings (a report's failures or warnings of one rule,
+all failing scopes together) that are new since the previous runs go to the configured sinks,
+each sink at most once per finding.
 
 Sinks: a JSONL file (always), a webhook (POST JSON, ``OGI_ALERT_WEBHOOK``) and e-mail over SMTP
 (``OGI_SMTP_HOST``, ``OGI_SMTP_PORT``, ``OGI_ALERT_EMAIL_TO``, ``OGI_ALERT_EMAIL_FROM``). A sink
@@ -7,6 +8,7 @@ that fails is retried at the next refresh; the others are not repeated."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import smtplib
@@ -25,11 +27,10 @@ LOG_DDL = """
 create table if not exists main.dq_alert_log (
     finding_key varchar, sink varchar, sent_at timestamp, primary key (finding_key, sink))
 """
-# a finding is a report's rule result with its numbers: if the numbers change, it is a new finding
+# one finding per report and rule, listing each failing scope with its numbers; if the numbers
+# change, it is a new finding
 FINDINGS_SQL = """
 select
-    md5(d.report_id || '|' || d.rule_id || '|' || d.scope || '|' || coalesce(d.lhs::varchar, '') || '|'
-        || coalesce(d.rhs::varchar, '')) as finding_key,
     d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.delta, d.status, d.severity,
     r.file_name, r.agency, r.report_year, f.path,
     to_json(d.source_provenance) as source_json
@@ -69,42 +70,51 @@ class Sinks:
 
 def alert_message(a: dict) -> str:
     """One line in Chinese a disclosure office can act on."""
+    numbers = "；".join(f"{x['scope']} 左边 {x['lhs']:g}，右边 {x['rhs']:g}" for x in a["scopes"])
     where = "; ".join(
         f"{p['cell']}「{p['raw']}」"
         + (f" 第{p['page']}页" if p.get("page") else f" 第{p['line']}行" if p.get("line") else "")
-        for p in a["source"][:6]
+        for p in a["source"][:8]
     )
-    return (
-        f"{a['agency']} {a['year']}年报告（{a['file']}）未通过 {a['rule_id']}「{a['title_zh']}」："
-        f"{a['scope']} 左边 {a['lhs']:g}，右边 {a['rhs']:g}。" + (f"来源：{where}" if where else "")
+    return f"{a['agency']} {a['year']}年报告（{a['file']}）未通过 {a['rule_id']}「{a['title_zh']}」：{numbers}。" + (
+        f"来源：{where}" if where else ""
     )
 
 
 def findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The current findings, one per report and rule."""
+    grouped: dict[tuple[str, str], dict] = {}
+    for rid, rule_id, scope, lhs, rhs, delta, status, severity, file, agency, year, path, source_json in con.execute(
+        FINDINGS_SQL
+    ).fetchall():
+        a = grouped.get((rid, rule_id))
+        if a is None:
+            rule = catalogue_rule(rule_id)
+            a = grouped[(rid, rule_id)] = {
+                "report_id": rid,
+                "rule_id": rule_id,
+                "rule_version": rule.version,
+                "title_zh": rule.title_zh,
+                "title_en": rule.title_en,
+                "status": status,
+                "severity": severity,
+                "file": file,
+                "agency": agency,
+                "year": year,
+                "path": path,
+                "scopes": [],
+                "source": [],
+            }
+        a["scopes"].append({"scope": scope, "lhs": lhs, "rhs": rhs, "delta": delta})
+        seen = {p["cell"] for p in a["source"]}
+        for p in json.loads(source_json or "null") or []:
+            if p["cell"] not in seen:
+                p.pop("prov", None)
+                a["source"].append(p)
     out = []
-    cols = [
-        "finding_key",
-        "report_id",
-        "rule_id",
-        "scope",
-        "lhs",
-        "rhs",
-        "delta",
-        "status",
-        "severity",
-        "file",
-        "agency",
-        "year",
-        "path",
-        "source_json",
-    ]
-    for row in con.execute(FINDINGS_SQL).fetchall():
-        a = dict(zip(cols, row, strict=True))
-        a["source"] = json.loads(a.pop("source_json") or "null") or []
-        for p in a["source"]:
-            p.pop("prov", None)
-        rule = catalogue_rule(a["rule_id"])
-        a["title_zh"], a["title_en"], a["rule_version"] = rule.title_zh, rule.title_en, rule.version
+    for a in grouped.values():
+        numbers = "|".join(f"{x['scope']}:{x['lhs']}:{x['rhs']}" for x in a["scopes"])
+        a["finding_key"] = hashlib.md5(f"{a['report_id']}|{a['rule_id']}|{numbers}".encode()).hexdigest()
         a["message"] = alert_message(a)
         out.append(a)
     return out
