@@ -176,18 +176,41 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, dict
         raise
 
 
-def mark_absent(con: duckdb.DuckDBPyConnection, landing: Path, present: list[Path]) -> int:
+def known_reports(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """Content hashes already extracted by this extractor version: sha256 -> (status, reason)."""
+    rows = con.execute(
+        "select report_id, status, quarantine_reason from raw.reports where extractor_version = ?", [EXTRACTOR_VERSION]
+    ).fetchall()
+    return {sha: (status, reason) for sha, status, reason in rows}
+
+
+def record_known_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str, tuple[str, str | None]]]) -> None:
+    """raw.files rows for files whose content is already in the warehouse (unchanged, or the same
+    report under another name): nothing is extracted again."""
+    if not files:
+        return
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.executemany(
+        """insert into raw.files values (?, ?, ?, ?, ?, ?, true, ?)
+           on conflict (path) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes,
+               status = excluded.status, quarantine_reason = excluded.quarantine_reason, present = true""",
+        [(str(p), p.name, sha, p.stat().st_size, status, reason, now) for p, sha, (status, reason) in files],
+    )
+
+
+def sync_presence(con: duckdb.DuckDBPyConnection, landing: Path, present: list[Path]) -> int:
     """Files of this landing folder that were loaded before and are gone now stay in the
-    warehouse, marked present = false (never silently deleted)."""
+    warehouse, marked present = false (never silently deleted); returns how many."""
     con.execute("create temp table if not exists present_paths (path varchar)")
     con.execute("delete from present_paths")
     con.executemany("insert into present_paths values (?)", [(str(p),) for p in present])
-    n = con.execute(
+    con.execute("update raw.files set present = true where path in (select path from present_paths) and not present")
+    gone = con.execute(
         "update raw.files set present = false where path like ? and present "
         "and path not in (select path from present_paths) returning path",
         [str(landing) + "/%"],
     ).fetchall()
-    return len(n)
+    return len(gone)
 
 
 def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path) -> int:

@@ -3,7 +3,9 @@ short summary. Exit code 0 when the pipeline worked, whatever the reports' own e
 
 from __future__ import annotations
 
+import fcntl
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -20,7 +22,45 @@ SUMMARY_SQL = {
 }
 
 
-def run_refresh(landing: Path | None, warehouse: Path | None, console: Console) -> int:
+class RefreshLock:
+    """One refresh per warehouse at a time: an exclusive lock on ``<warehouse>.lock``. A second
+    refresh waits for the first up to ``wait`` seconds, then gives up with a clear message."""
+
+    def __init__(self, warehouse: Path, wait: float):
+        self.path = warehouse.with_suffix(warehouse.suffix + ".lock")
+        self.wait = wait
+        self.file = None
+
+    def acquire(self, console: Console) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = self.path.open("a+")
+        deadline = time.monotonic() + self.wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.file.seek(0)
+                self.file.truncate()
+                self.file.write(str(os.getpid()))
+                self.file.flush()
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                if not told:
+                    console.print(f"another refresh of this warehouse is running; waiting up to {self.wait:g} s")
+                    told = True
+                time.sleep(0.5)
+
+    def release(self) -> None:
+        if self.file:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.file.close()
+
+
+def run_refresh(
+    landing: Path | None, warehouse: Path | None, console: Console, full: bool = False, wait: float = 600
+) -> int:
     if warehouse is not None:
         os.environ["OGI_WAREHOUSE"] = str(warehouse.resolve())
     if landing is not None:
@@ -29,6 +69,21 @@ def run_refresh(landing: Path | None, warehouse: Path | None, console: Console) 
             return 2
         os.environ["OGI_LANDING"] = str(landing.resolve())
 
+    from .settings import warehouse_path
+
+    lock = RefreshLock(warehouse_path(), wait)
+    if not lock.acquire(console):
+        console.print(
+            f"[red]another refresh of {warehouse_path()} is still running after {wait:g} s; nothing was changed[/red]"
+        )
+        return 3
+    try:
+        return _run(full, console)
+    finally:
+        lock.release()
+
+
+def _run(full: bool, console: Console) -> int:
     import dagster as dg
 
     from .definitions import defs
@@ -39,7 +94,7 @@ def run_refresh(landing: Path | None, warehouse: Path | None, console: Console) 
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,
             run_config={
-                "ops": {"raw_tables": {"config": {"landing": str(landing_path())}}},
+                "ops": {"raw_tables": {"config": {"landing": str(landing_path()), "full": full}}},
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
             },
             raise_on_error=False,

@@ -9,28 +9,16 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .evaluate import Score, compare, find_document, load_truths
+from .progress import progress_bar
 from .report import extract_file
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="OGI annual-report warehouse: extract, evaluate and refresh."
 )
 err = Console(stderr=True)
-
-
-def progress(total: int) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=err,
-        disable=total < 20 or not err.is_terminal,
-    )
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -52,8 +40,8 @@ def extract(
     """Extract the tables of report files."""
     paths = _expand(files)
     table = Table("file", "status", "agency", "year", "format", "表三 rows", "issues")
-    with progress(len(paths)) as bar:
-        task = bar.add_task("extract", total=len(paths), rate="")
+    with progress_bar(len(paths)) as bar:
+        task = bar.add_task("extract", total=len(paths))
         for p in paths:
             if not p.exists():
                 result = {
@@ -136,13 +124,15 @@ def refresh(
     landing: Path = typer.Option(None, help="Folder of report files (default: the bundled samples)."),
     warehouse: Path = typer.Option(None, help="DuckDB file (default: warehouse/ogi.duckdb)."),
     alerts: Path = typer.Option(None, help="JSONL file for new data-quality alerts (default: beside the warehouse)."),
+    full: bool = typer.Option(False, "--full", help="Extract every file again, not only new or changed ones."),
+    wait: float = typer.Option(600, help="Seconds to wait for another refresh of the same warehouse."),
 ) -> None:
     """Refresh the warehouse headless: the same Dagster job as the UI, run in process."""
     from dagster_project.refresh import run_refresh
 
     if alerts is not None:
         os.environ["OGI_ALERTS"] = str(alerts.resolve())
-    code = run_refresh(landing=landing, warehouse=warehouse, console=err)
+    code = run_refresh(landing=landing, warehouse=warehouse, console=err, full=full, wait=wait)
     raise typer.Exit(code)
 
 
