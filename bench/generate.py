@@ -139,14 +139,14 @@ def make_sample(rng: random.Random, fmt: str) -> Sample:
     )
 
 
-def generate(out: Path, n: int, seed: int) -> list[Path]:
+def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, start: int = 0) -> list[Path]:
     rng = random.Random(seed)
     docs, truths = out / "docs", out / "truth"
     docs.mkdir(parents=True, exist_ok=True)
     truths.mkdir(parents=True, exist_ok=True)
     written, pending_pdf = [], []
-    for i in range(n):
-        fmt = FORMATS[i % len(FORMATS)]
+    for i in range(start, start + n):
+        fmt = formats[i % len(formats)]
         sample = make_sample(rng, fmt)
         name = f"gen{i:04d}_{fmt}"
         ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx"}.get(fmt, "txt")

@@ -23,12 +23,16 @@ where d.variant = 'strict'
 group by all order by n_fail desc, n_warn desc, r.file_name
 """
 FINDINGS_SQL = """
-select d.rule_id, d.scope, d.lhs, d.rhs, d.status, to_json(d.source_provenance),
-       (select string_agg(c.sentence, ' / ') from raw.claims c
-        where c.report_id = d.report_id and list_contains(d.source_cells, 'claim:' || c.claim_key)) as claim
+with claims as (
+    select report_id, 'claim:' || claim_key as ref, string_agg(sentence, ' / ') as sentence
+    from raw.claims group by all
+)
+select d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.status, to_json(d.source_provenance),
+       (select string_agg(c.sentence, ' / ') from claims c
+        where c.report_id = d.report_id and list_contains(d.source_cells, c.ref)) as claim
 from main.dq_rule_results d
-where d.report_id = ? and d.status in ('fail', 'warn') and d.variant = 'strict'
-order by d.rule_id, d.scope
+where d.status in ('fail', 'warn') and d.variant = 'strict'
+order by d.report_id, d.rule_id, d.scope
 """
 STYLE = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;color:#222}
@@ -74,8 +78,11 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
             f"<td>{_e(fmt)}</td><td class='{cls}'>{n_fail}</td><td>{n_warn}</td><td>{n_pass}</td><td>{n_na}</td></tr>"
         )
     out.append("</table>")
+    by_report: dict[str, list] = {}
+    for rid, *row in con.execute(FINDINGS_SQL).fetchall():
+        by_report.setdefault(rid, []).append(row)
     for rid, file_name, agency, year, *_ in reports:
-        rows = con.execute(FINDINGS_SQL, [rid]).fetchall()
+        rows = by_report.get(rid)
         if not rows:
             continue
         out.append(f"<h2 id='{rid}'>{_e(agency)} {_e(year)} · {_e(file_name)}</h2>")
