@@ -39,7 +39,8 @@ lint: install
 	cd dbt && ../$(BIN)/sqlfluff lint models
 
 dev: install  ## the Dagster UI on http://localhost:3000
-	DAGSTER_HOME=$(CURDIR)/.dagster_home mkdir -p .dagster_home && PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev
+	mkdir -p .dagster_home && cp config/dagster.yaml .dagster_home/dagster.yaml
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev
 
 docs: install  ## dbt docs (catalog from the warehouse)
 	cd dbt && PATH=$(CURDIR)/$(BIN):$$PATH dbt docs generate --profiles-dir .

@@ -5,6 +5,7 @@ kills the whole group."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,6 +27,7 @@ def _free_port() -> int:
 
 def test_dagster_dev_serves_the_asset_graph(tmp_path):
     port = _free_port()
+    shutil.copy(ROOT / "config" / "dagster.yaml", tmp_path / "dagster.yaml")  # as `make dev` does
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "OGI_WAREHOUSE": str(tmp_path / "w.duckdb")}
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.Popen(
