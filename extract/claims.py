@@ -1,5 +1,5 @@
 """Counts stated in the narrative (一、总体情况) that the tables can be checked against (rules R11,
-R12, R21). Heuristic and deliberately narrow: a claim is kept only when its wording is one of
+R12, R13, R21). Heuristic and deliberately narrow: a claim is kept only when its wording is one of
 the patterns below; the sentence and its offset are kept with it."""
 
 from __future__ import annotations
@@ -19,6 +19,20 @@ PATTERNS: tuple[tuple[str, re.Pattern, int | None], ...] = (
     ("reviews", re.compile(r"(?:未|无|没有)(?:出现|发生|收到)?[^。；;，,]{0,20}?行政复议"), 0),
     ("lawsuits", re.compile(r"行政诉讼[^。；;，,\d]{0,8}?" + _NUM), None),
     ("lawsuits", re.compile(r"(?:未|无|没有)(?:出现|发生|收到)?[^。；;，,]{0,20}?行政诉讼"), 0),
+    # 表二 (R13): claim keys name the cell, table2.<item>.<metric>
+    ("table2.normative_doc.issued", re.compile(r"制发[^。；;，,\d]{0,10}?规范性文件\s*" + _NUM), None),
+    ("table2.normative_doc.repealed", re.compile(r"规范性文件[^。；;]{0,16}?废止\s*" + _NUM), None),
+    (
+        "table2.normative_doc.repealed",
+        re.compile(r"(\d+)\s*件[^。；;，,\d]{0,12}?规范性文件[^。；;，,\d]{0,4}?废止"),
+        None,
+    ),
+    ("table2.normative_doc.in_force", re.compile(r"现行有效[^。；;，,\d]{0,12}?规范性文件\s*" + _NUM), None),
+    (
+        "table2.regulation.in_force",
+        re.compile(r"(\d+)\s*[部件][^。；;，,\d]{0,12}?现行有效[^。；;，,\d]{0,4}?规章"),
+        None,
+    ),
 )
 _SENTENCE = re.compile(r"[^。；;!?！？]+[。；;!?！？]?")
 

@@ -162,6 +162,23 @@ def test_narrative_and_cross_year_rules_on_the_samples(refreshed):
     assert status[("hongze-2024.pdf", "R08_cross_year_carryover")] == "pass"
     assert status[("hongze-2024.pdf", "R09_t2_in_force_continuity")] == "pass"
     assert status[("hongze-2023.pdf", "R08_cross_year_carryover")] == "not_assessable"
+    # 000 states 制发26/废止34/现行有效211 and 004 states 5 repealed and 2 regulations in force
+    scopes = {
+        (f, scope): s
+        for f, scope, s in _query(
+            warehouse,
+            """
+            select r.file_name, d.scope, d.status from main.dq_rule_results d join raw.reports r using (report_id)
+            where d.rule_id = 'R13_narrative_t2' and d.variant = 'strict'""",
+        )
+    }
+    assert {k: v for k, v in scopes.items() if v != "not_assessable"} == {
+        ("000_7e78f6154f3411bd.txt", "normative_doc.issued"): "pass",
+        ("000_7e78f6154f3411bd.txt", "normative_doc.repealed"): "pass",
+        ("000_7e78f6154f3411bd.txt", "normative_doc.in_force"): "pass",
+        ("004_8146d103d9127068.txt", "normative_doc.repealed"): "pass",
+        ("004_8146d103d9127068.txt", "regulation.in_force"): "pass",
+    }
 
 
 def test_rule_results_point_back_to_source_cells(refreshed):

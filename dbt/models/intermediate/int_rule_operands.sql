@@ -350,6 +350,25 @@ r12 as (
     from narrative
 ),
 
+r13 as (
+    -- 表二 counts stated in the text (claim key table2.<item>.<metric>) against the printed cell
+    select
+        claims.report_id,
+        'R13_narrative_t2' as rule_id,
+        substr(claims.claim_key, 8) as scope,
+        claims.claimed_value as lhs,
+        coalesce(cells.value, 0) as rhs,
+        false as lhs_blank,
+        cells.value is null as rhs_blank,
+        case when cells.report_id is null then '表二 has no such cell' end as reason,
+        ['claim:' || claims.claim_key, claims.claim_key] as source_cells
+    from {{ ref('stg_claims') }} as claims
+    left join cells
+        on claims.report_id = cells.report_id
+        and claims.claim_key = cells.table_name || '.' || cells.row_key || '.' || cells.col_key
+    where claims.claim_key like 'table2.%'
+),
+
 r21 as (
     select
         report_id,
@@ -403,8 +422,9 @@ structural as (
     union all
     select
         report_id, 'R13_narrative_t2', 'report', null, null, false, false,
-        'not evaluated yet: 表二 counts are not extracted from the text', []
+        'the text states no 表二 count (制发/废止/现行有效)', []
     from per_report
+    where report_id not in (select report_id from {{ ref('stg_claims') }} where claim_key like 'table2.%')
     union all
     select
         report_id, 'R14_narrative_outcome_breakdown', 'report', null, null, false, false,
@@ -496,6 +516,7 @@ strict as (
     union all select * from r10
     union all select * from r11
     union all select * from r12
+    union all select * from r13
     union all select * from r21
     union all select * from structural
 ),
