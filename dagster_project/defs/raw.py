@@ -19,6 +19,7 @@ from .resources import WRITER_POOL, Warehouse
 
 RAW_TABLES = ("files", "reports", "cells", "sections", "issues", "claims", "agency_aliases")
 BATCH_SIZE = 200
+MIN_PARALLEL = 40  # below this, starting worker processes costs more than it saves
 
 landing_files = dg.AssetSpec(
     "landing_files",
@@ -43,7 +44,7 @@ def landing_files_in(folder: Path) -> list[Path]:
 
 def _extract_many(paths: list[Path], workers: int):
     """Extraction results in input order; processes in windows so memory stays bounded."""
-    if workers <= 1 or len(paths) < 2 * BATCH_SIZE // 10:
+    if workers <= 1 or len(paths) < MIN_PARALLEL:
         yield from map(extract_file, paths)
         return
     # spawn, not fork: the parent holds a DuckDB connection and Dagster's threads

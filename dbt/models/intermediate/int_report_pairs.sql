@@ -9,8 +9,9 @@ candidates as (
         prev.report_id as previous_report_id
     from identity as cur
     inner join identity as prev
-        on cur.agency_key = prev.agency_key
-        and prev.report_year = cur.report_year - 1
+        on
+            cur.agency_key = prev.agency_key
+            and prev.report_year = cur.report_year - 1
 ),
 
 final as (

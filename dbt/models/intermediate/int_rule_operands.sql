@@ -18,7 +18,8 @@ reports as (
 ),
 
 t4 as (
-    select * from cells where table_name = 'table4'
+    select * from cells
+    where table_name = 'table4'
 ),
 
 t3_shape as (
@@ -134,7 +135,8 @@ r03 as (
         bool_or(t3.value is null and t3.is_outcome) as rhs_blank,
         case
             when count(*) filter (where t3.row_key = 'out_total') = 0 then '（七）总计 is missing'
-            when count(*) filter (where t3.is_outcome)
+            when
+                count(*) filter (where t3.is_outcome)
                 != case when any_value(t3_shape.has_grp_other) then 19 else 21 end
                 then 'an outcome row is missing'
         end as reason,
@@ -218,9 +220,10 @@ r08 as (
     inner join t3 as cur
         on pairs.report_id = cur.report_id and cur.row_key = 'carried_over'
     left join t3 as prev
-        on pairs.previous_report_id = prev.report_id
-        and prev.row_key = 'carried_to_next'
-        and prev.applicant_type_key = cur.applicant_type_key
+        on
+            pairs.previous_report_id = prev.report_id
+            and prev.row_key = 'carried_to_next'
+            and cur.applicant_type_key = prev.applicant_type_key
     where pairs.pair_status = 'matched'
 ),
 
@@ -251,7 +254,10 @@ t2_docs as (
         max(value) filter (where col_key = 'repealed') as repealed,
         max(value) filter (where col_key = 'in_force') as in_force
     from cells
-    where table_name = 'table2' and row_key in ('regulation', 'normative_doc') and col_key in ('issued', 'repealed', 'in_force')
+    where
+        table_name = 'table2'
+        and row_key in ('regulation', 'normative_doc')
+        and col_key in ('issued', 'repealed', 'in_force')
     group by report_id, row_key
 ),
 
@@ -265,11 +271,13 @@ r09 as (
         prev.in_force is null or cur.issued is null or cur.repealed is null as lhs_blank,
         cur.in_force is null as rhs_blank,
         case when prev.report_id is null then 'the previous report has no gb2021 表二 for this item' end as reason,
-        ['previous:table2.' || cur.item_key || '.in_force', 'table2.' || cur.item_key || '.issued',
-            'table2.' || cur.item_key || '.repealed', 'table2.' || cur.item_key || '.in_force'] as source_cells
+        [
+            'previous:table2.' || cur.item_key || '.in_force', 'table2.' || cur.item_key || '.issued',
+            'table2.' || cur.item_key || '.repealed', 'table2.' || cur.item_key || '.in_force'
+        ] as source_cells
     from pairs
     inner join t2_docs as cur on pairs.report_id = cur.report_id
-    left join t2_docs as prev on pairs.previous_report_id = prev.report_id and prev.item_key = cur.item_key
+    left join t2_docs as prev on pairs.previous_report_id = prev.report_id and cur.item_key = prev.item_key
     where pairs.pair_status = 'matched'
 ),
 
@@ -344,8 +352,10 @@ r12 as (
             case when reviews_claim is null then 'the text states no count of reviews' end,
             case when lawsuits_claim is null then 'the text states no count of lawsuits' end
         ]) as reason,
-        unnest([['claim:reviews', 'table4.admin_review.total'],
-            ['claim:lawsuits', 'table4.litigation_direct.total', 'table4.litigation_after_review.total']])
+        unnest([
+            ['claim:reviews', 'table4.admin_review.total'],
+            ['claim:lawsuits', 'table4.litigation_direct.total', 'table4.litigation_after_review.total']
+        ])
             as source_cells
     from narrative
 ),
@@ -364,8 +374,9 @@ r13 as (
         ['claim:' || claims.claim_key, claims.claim_key] as source_cells
     from {{ ref('stg_claims') }} as claims
     left join cells
-        on claims.report_id = cells.report_id
-        and claims.claim_key = cells.table_name || '.' || cells.row_key || '.' || cells.col_key
+        on
+            claims.report_id = cells.report_id
+            and claims.claim_key = cells.table_name || '.' || cells.row_key || '.' || cells.col_key
     where claims.claim_key like 'table2.%'
 ),
 
@@ -424,7 +435,11 @@ structural as (
         report_id, 'R13_narrative_t2', 'report', null, null, false, false,
         'the text states no 表二 count (制发/废止/现行有效)', []
     from per_report
-    where report_id not in (select report_id from {{ ref('stg_claims') }} where claim_key like 'table2.%')
+    where
+        report_id not in (
+            select report_id from {{ ref('stg_claims') }}
+            where claim_key like 'table2.%'
+        )
     union all
     select
         report_id, 'R14_narrative_outcome_breakdown', 'report', null, null, false, false,
@@ -505,20 +520,34 @@ structural as (
 
 strict as (
     select * from r01
-    union all select * from r02
-    union all select * from r03
-    union all select * from r05
-    union all select * from r06
-    union all select * from r07
-    union all select * from r08
-    union all select * from r09
-    union all select * from unpaired
-    union all select * from r10
-    union all select * from r11
-    union all select * from r12
-    union all select * from r13
-    union all select * from r21
-    union all select * from structural
+    union all
+    select * from r02
+    union all
+    select * from r03
+    union all
+    select * from r05
+    union all
+    select * from r06
+    union all
+    select * from r07
+    union all
+    select * from r08
+    union all
+    select * from r09
+    union all
+    select * from unpaired
+    union all
+    select * from r10
+    union all
+    select * from r11
+    union all
+    select * from r12
+    union all
+    select * from r13
+    union all
+    select * from r21
+    union all
+    select * from structural
 ),
 
 variants as (
@@ -531,9 +560,9 @@ variants as (
     where (lhs_blank or rhs_blank) and reason is null and rule_id not like 'R17%'
     union all
     select
-        report_id, rule_id, scope, n_cells, rhs, false, false, reason, source_cells, 'blank_as_zero'
+        strict.report_id, rule_id, scope, n_cells, rhs, false, false, reason, source_cells, 'blank_as_zero'
     from strict
-    inner join t3_shape using (report_id)
+    inner join t3_shape on strict.report_id = t3_shape.report_id
     where rule_id like 'R17%' and n_values < n_cells
 ),
 
@@ -544,8 +573,8 @@ final as (
         rule_id,
         scope,
         variant,
-        case when reason is null then cast(lhs as double) end as lhs,
-        case when reason is null then cast(rhs as double) end as rhs,
+        case when reason is null then lhs::double end as lhs,
+        case when reason is null then rhs::double end as rhs,
         coalesce(lhs_blank, false) as lhs_blank,
         coalesce(rhs_blank, false) as rhs_blank,
         reason,
