@@ -45,8 +45,9 @@ dev: install  ## the Dagster UI on http://localhost:3000
 docs: install  ## dbt docs (catalog from the warehouse)
 	cd dbt && PATH=$(CURDIR)/$(BIN):$$PATH dbt docs generate --profiles-dir .
 
-bench: install sysdeps  ## throughput benchmark; writes docs/benchmarks.md
+bench: install sysdeps  ## extraction throughput and refresh at scale; writes docs/benchmarks.md
 	$(BIN)/python -m bench.throughput --out docs/benchmarks.md
+	$(BIN)/python -m bench.refresh_scale --out docs/benchmarks.md
 
 clean:
 	rm -rf warehouse dbt/target dbt/logs .dagster_home
