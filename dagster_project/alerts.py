@@ -137,7 +137,7 @@ def _post(url: str, payload: dict, attempts: int = 3) -> None:
 
 def _email(sinks: Sinks, alerts: list[dict]) -> None:
     msg = EmailMessage()
-    msg["Subject"] = f"政府信息公开年报数据质量：{len(alerts)} 条新发现 / {len(alerts)} new findings"
+    msg["Subject"] = f"政府信息公开年报：{len(alerts)} 条新发现 / {len(alerts)} new findings"
     msg["From"], msg["To"] = sinks.email_from, sinks.email_to
     msg.set_content("\n\n".join(a["message"] for a in alerts))
     with smtplib.SMTP(sinks.smtp_host, sinks.smtp_port, timeout=15) as smtp:
@@ -145,10 +145,15 @@ def _email(sinks: Sinks, alerts: list[dict]) -> None:
 
 
 def send_new_alerts(con: duckdb.DuckDBPyConnection, sinks: Sinks) -> dict[str, int | str]:
-    """Send each sink the findings it has not had yet. Returns per sink the number sent, or the
-    error text of a sink that failed (its unsent findings are retried at the next refresh)."""
+    """Send each sink the rule findings it has not had yet."""
+    return deliver(con, sinks, findings(con))
+
+
+def deliver(con: duckdb.DuckDBPyConnection, sinks: Sinks, current: list[dict]) -> dict[str, int | str]:
+    """Send each sink the alerts (dicts with ``finding_key`` and ``message``) it has not had yet.
+    Returns per sink the number sent, or the error text of a sink that failed (its unsent alerts
+    are retried next time)."""
     con.execute(LOG_DDL)
-    current = findings(con)
     result: dict[str, int | str] = {}
     for sink in sinks.names():
         done = {

@@ -136,5 +136,41 @@ def refresh(
     raise typer.Exit(code)
 
 
+@app.command()
+def fetch(
+    urls: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="URL list: one per line, optionally ,agency,year."
+    ),
+    landing: Path = typer.Option(..., help="Landing folder for the fetched documents."),
+    warehouse: Path = typer.Option(None, help="DuckDB file holding the fetch log (default: warehouse/ogi.duckdb)."),
+    alerts: Path = typer.Option(None, help="JSONL file for report_changed alerts (default: beside the warehouse)."),
+) -> None:
+    """Fetch report pages and their attachments politely; detect reports changed after publication."""
+    if warehouse is not None:
+        os.environ["OGI_WAREHOUSE"] = str(warehouse.resolve())
+    if alerts is not None:
+        os.environ["OGI_ALERTS"] = str(alerts.resolve())
+    from acquire.run import run_fetch
+    from dagster_project.alerts import Sinks
+    from dagster_project.settings import alerts_path, warehouse_path
+
+    summary = run_fetch(urls, landing.resolve(), warehouse_path(), Sinks.from_env(alerts_path()))
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
+def discover(
+    page: Path = typer.Argument(..., exists=True, dir_okay=False, help="A saved listing page (HTML)."),
+    base_url: str = typer.Option(..., help="The page's URL, to resolve relative links."),
+) -> None:
+    """List the annual-report links (title, year, URL) on a site's listing page."""
+    from acquire.discover import report_links
+    from extract.readers.html import decode_html
+
+    text, _ = decode_html(page.read_bytes())
+    for link in report_links(text, base_url):
+        print(json.dumps(link, ensure_ascii=False))
+
+
 if __name__ == "__main__":
     app()

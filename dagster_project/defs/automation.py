@@ -9,7 +9,7 @@ from .raw import landing_files_in
 
 refresh_job = dg.define_asset_job(
     "refresh",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets("fetched_reports"),
     description="Landing files -> raw tables -> dbt models and tests -> rule results and checks.",
 )
 

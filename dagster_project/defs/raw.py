@@ -23,6 +23,7 @@ MIN_PARALLEL = 40  # below this, starting worker processes costs more than it sa
 
 landing_files = dg.AssetSpec(
     "landing_files",
+    deps=["fetched_reports"],
     description="Report files (HTML, PDF, DOCX, text) in the landing folder (OGI_LANDING).",
     group_name="landing",
     kinds={"file"},

@@ -36,3 +36,8 @@ def test_refresh_job_schedule_and_sensor_exist():
     assert defs.resolve_job_def("refresh") is not None
     assert defs.get_schedule_def("nightly_refresh").cron_schedule == "0 3 * * *"
     assert defs.get_sensor_def("landing_folder_sensor") is not None
+    assert defs.get_schedule_def("weekly_fetch").cron_schedule == "0 2 * * 1"
+    graph = defs.resolve_asset_graph()
+    assert dg.AssetKey("fetched_reports") in graph.get(dg.AssetKey("landing_files")).parent_keys
+    refresh_keys = defs.resolve_job_def("refresh").asset_layer.executable_asset_keys
+    assert dg.AssetKey("fetched_reports") not in refresh_keys  # a refresh never goes to the network

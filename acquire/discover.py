@@ -1,0 +1,49 @@
+"""Finding annual-report links on a site's listing page (政府信息公开年报 column), and report
+attachments on a report page. Pure functions over HTML."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import lxml.html
+
+REPORT_TITLE = re.compile(r"政府信息公开(工作)?(的)?年度?报告|信息公开年报")
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps)$", re.I)
+
+
+def _links(html: str, base: str):
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base, href)
+        if urlparse(url).scheme in ("http", "https"):
+            yield url, " ".join(a.text_content().split()), a.get("title") or ""
+
+
+def report_links(html: str, base: str) -> list[dict]:
+    """Links whose text or title names an annual report, with the year when it is printed."""
+    out, seen = [], set()
+    for url, text, title in _links(html, base):
+        label = text or title
+        if url in seen or not (REPORT_TITLE.search(label) or REPORT_TITLE.search(title)):
+            continue
+        seen.add(url)
+        year = YEAR.search(label)
+        out.append({"url": url, "title": label, "year": int(year.group(1)) if year else None})
+    return out
+
+
+def attachment_links(html: str, base: str) -> list[str]:
+    """Report attachments (PDF, Word, WPS, Excel) linked from a page."""
+    out: list[str] = []
+    for url, _, _ in _links(html, base):
+        if ATTACHMENT.search(urlparse(url).path) and url not in out:
+            out.append(url)
+    return out
