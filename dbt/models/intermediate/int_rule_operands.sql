@@ -296,9 +296,12 @@ r10 as (
     from balance
 ),
 
-narrative as (
+per_report as (
     select
         reports.report_id,
+        reports.report_year,
+        reports.format_version,
+        reports.published_date,
         claims.requests_claim,
         claims.reviews_claim,
         claims.lawsuits_claim,
@@ -306,12 +309,19 @@ narrative as (
         t3_totals.carried_over,
         t4_totals.reviews_total,
         t4_totals.lawsuits_total,
-        t3_shape.all_zero
+        t3_shape.all_zero,
+        t3_shape.n_cells,
+        t3_shape.n_values,
+        t3_shape.has_grp_other,
+        coalesce(sections.n_sections, 0) as n_sections,
+        sections.s5_text,
+        sections.s6_text
     from reports
     left join claims on reports.report_id = claims.report_id
     left join t3_totals on reports.report_id = t3_totals.report_id
     left join t4_totals on reports.report_id = t4_totals.report_id
     left join t3_shape on reports.report_id = t3_shape.report_id
+    left join sections on reports.report_id = sections.report_id
 ),
 
 r11 as (
@@ -336,7 +346,7 @@ r11 as (
             when new_received is null and carried_over is null then '表三 has no request totals'
         end as reason,
         ['claim:requests', 'table3.new_received.total', 'table3.carried_over.total'] as source_cells
-    from narrative
+    from per_report
 ),
 
 r12 as (
@@ -357,7 +367,7 @@ r12 as (
             ['claim:lawsuits', 'table4.litigation_direct.total', 'table4.litigation_after_review.total']
         ])
             as source_cells
-    from narrative
+    from per_report
 ),
 
 r13 as (
@@ -398,24 +408,7 @@ r21 as (
             when all_zero is null then 'no 表三'
         end as reason,
         ['claim:requests'] as source_cells
-    from narrative
-),
-
-per_report as (
-    select
-        reports.report_id,
-        reports.report_year,
-        reports.format_version,
-        reports.published_date,
-        coalesce(sections.n_sections, 0) as n_sections,
-        sections.s5_text,
-        sections.s6_text,
-        t3_shape.n_cells,
-        t3_shape.n_values,
-        t3_shape.has_grp_other
-    from reports
-    left join sections on reports.report_id = sections.report_id
-    left join t3_shape on reports.report_id = t3_shape.report_id
+    from per_report
 ),
 
 structural as (
