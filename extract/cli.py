@@ -13,7 +13,7 @@ from rich.table import Table
 
 from .evaluate import Score, compare, find_document, load_truths
 from .progress import progress_bar
-from .report import extract_file
+from .report import extract_file, quarantined
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="OGI annual-report warehouse: extract, evaluate and refresh."
@@ -44,14 +44,7 @@ def extract(
         task = bar.add_task("extract", total=len(paths))
         for p in paths:
             if not p.exists():
-                result = {
-                    "file": str(p),
-                    "status": "quarantined",
-                    "quarantine_reason": "not_found",
-                    "issues": [{"code": "not_found", "severity": "error", "message": "no such file"}],
-                    "report": {},
-                    "table3": {},
-                }
+                result = {**quarantined(p, "not_found", "no such file"), "file": str(p)}
             else:
                 result = extract_file(p)
             if as_json:

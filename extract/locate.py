@@ -65,21 +65,25 @@ def locate(doc: Document) -> Regions:
         sections[key] = (headings[key], end)
 
     n = len(doc.tokens)
-    s2 = _token_at_line(doc, headings["s2_proactive"]) if "s2_proactive" in headings else 0
+
+    def heading_token(key: str, default: int | None) -> int | None:
+        return _token_at_line(doc, headings[key]) if key in headings else default
+
+    s2 = heading_token("s2_proactive", 0)
     t2_start = _first_token(doc, s2, ("第二十条",)) or s2
-    s3 = _token_at_line(doc, headings["s3_requests"]) if "s3_requests" in headings else None
+    s3 = heading_token("s3_requests", None)
     # 表三 starts at its header (balance note / 申请人情况) or, failing that, its first row label;
     # narrative before the table in section 三 is left out.
     t3_start = _first_token(doc, s3 if s3 is not None else t2_start, ("勾稽关系", "申请人情况", "本年新收"))
     if t3_start is None:
         t3_start = s3 if s3 is not None else n
     t2_end = s3 if s3 is not None and s3 > t2_start else t3_start
-    s4 = _token_at_line(doc, headings["s4_review_litigation"]) if "s4_review_litigation" in headings else None
-    t3_end = s4 if s4 is not None and s4 > t3_start else (_first_token(doc, t3_start, ("结转下年度",)) or n)
-    if s4 is None or s4 < t3_start:
+    s4 = heading_token("s4_review_litigation", None)
+    if s4 is None or s4 <= t3_start:
+        # no usable heading: 表四 starts at the first 行政复议 after 表三's last row
         after = _first_token(doc, t3_start, ("结转下年度",))
         s4 = _first_token(doc, (after or t3_start) + 1, ("行政复议",)) or n
-        t3_end = s4
-    s5 = _token_at_line(doc, headings["s5_problems"]) if "s5_problems" in headings else n
+    t3_end = s4
+    s5 = heading_token("s5_problems", n)
     t4_end = s5 if s5 > s4 else n
     return Regions(sections, (t2_start, t2_end), (t3_start, t3_end), (s4, t4_end))
