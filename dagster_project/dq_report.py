@@ -12,7 +12,12 @@ import duckdb
 
 from expectations.catalogue import rule as catalogue_rule
 
-REPORTS_SQL = """
+MAX_REPORTS = 500  # a national warehouse has tens of thousands of reports with findings
+TOTALS_SQL = """
+select count(distinct report_id), count(distinct report_id) filter (where status in ('fail', 'warn'))
+from main.dq_rule_results where variant = 'strict'
+"""
+REPORTS_SQL = f"""
 select r.report_id, r.file_name, r.agency, r.report_year, r.format_version, r.status,
        count(*) filter (where d.status = 'fail') as n_fail,
        count(*) filter (where d.status = 'warn') as n_warn,
@@ -20,7 +25,9 @@ select r.report_id, r.file_name, r.agency, r.report_year, r.format_version, r.st
        count(*) filter (where d.status = 'not_assessable') as n_na
 from raw.reports r join main.dq_rule_results d using (report_id)
 where d.variant = 'strict'
-group by all order by n_fail desc, n_warn desc, r.file_name
+group by all having n_fail + n_warn > 0
+order by n_fail desc, n_warn desc, r.file_name
+limit {MAX_REPORTS}
 """
 FINDINGS_SQL = """
 with claims as (
@@ -31,7 +38,7 @@ select d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.status, to_json(d.source
        (select string_agg(c.sentence, ' / ') from claims c
         where c.report_id = d.report_id and list_contains(d.source_cells, c.ref)) as claim
 from main.dq_rule_results d
-where d.status in ('fail', 'warn') and d.variant = 'strict'
+where d.status in ('fail', 'warn') and d.variant = 'strict' and d.report_id in (select unnest(?))
 order by d.report_id, d.rule_id, d.scope
 """
 STYLE = """
@@ -39,7 +46,7 @@ body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;co
 h1{font-size:1.4em} h2{font-size:1.1em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.4em 0 1em} td,th{border:1px solid #bbb;padding:.25em .6em;text-align:left}
 th{background:#f0f0f0} .fail{color:#b00020;font-weight:bold} .warn{color:#a05a00;font-weight:bold}
-.ok{color:#1b5e20} .muted{color:#777;font-size:.9em}
+.muted{color:#777;font-size:.9em}
 """
 
 
@@ -61,25 +68,32 @@ def _where(p: dict) -> str:
 
 
 def render(con: duckdb.DuckDBPyConnection) -> str:
+    n_reports, n_with_findings = con.execute(TOTALS_SQL).fetchone()
     reports = con.execute(REPORTS_SQL).fetchall()
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    more = (
+        f" · 另有 {n_with_findings - len(reports)} 份未列出 {n_with_findings - len(reports)} more not listed "
+        "(main.dq_rule_results, alerts JSONL)"
+        if n_with_findings > len(reports)
+        else ""
+    )
     out = [
         f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>数据质量报告 Data quality</title>"
         f"<style>{STYLE}</style></head><body>",
         "<h1>政府信息公开年报数据质量报告 · Data-quality report</h1>",
-        f"<p class='muted'>{now} · {len(reports)} 份报告 reports</p>",
+        f"<p class='muted'>{now} · {n_reports} 份报告 reports · {n_with_findings} 份有问题 with findings{more}</p>",
         "<table><tr><th>报告 report</th><th>机构 agency</th><th>年度 year</th><th>格式 format</th>"
         "<th>未通过 fail</th><th>警告 warn</th><th>通过 pass</th><th>无法评估 n/a</th></tr>",
     ]
     for rid, file_name, agency, year, fmt, _status, n_fail, n_warn, n_pass, n_na in reports:
-        cls = "fail" if n_fail else "warn" if n_warn else "ok"
+        cls = "fail" if n_fail else "warn"
         out.append(
             f"<tr><td><a href='#{rid}'>{_e(file_name)}</a></td><td>{_e(agency)}</td><td>{_e(year)}</td>"
             f"<td>{_e(fmt)}</td><td class='{cls}'>{n_fail}</td><td>{n_warn}</td><td>{n_pass}</td><td>{n_na}</td></tr>"
         )
     out.append("</table>")
     by_report: dict[str, list] = {}
-    for rid, *row in con.execute(FINDINGS_SQL).fetchall():
+    for rid, *row in con.execute(FINDINGS_SQL, [[r[0] for r in reports]]).fetchall():
         by_report.setdefault(rid, []).append(row)
     for rid, file_name, agency, year, *_ in reports:
         rows = by_report.get(rid)

@@ -6,19 +6,20 @@ file's content hash, and every landing file gets a row in raw.files whatever hap
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from extract.report import EXTRACTOR_VERSION
+from extract.report import EXTRACTOR_VERSION, extract_file, sha256_of
 
 DDL = """
 create schema if not exists raw;
 create table if not exists raw.files (
     path varchar primary key, file_name varchar, sha256 varchar, size_bytes bigint,
     status varchar, quarantine_reason varchar, present boolean, _loaded_at timestamp);
+alter table raw.files add column if not exists mtime_ns bigint;
 create table if not exists raw.reports (
     report_id varchar primary key, file_name varchar, source_format varchar, layout varchar,
     agency varchar, report_year integer, format_version varchar, published_date varchar,
@@ -126,54 +127,97 @@ def result_rows(result: dict, sha256: str, now: datetime) -> dict[str, list[tupl
     return {"reports": [report], "cells": cells, "sections": sections, "issues": issues, "claims": claims}
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[Path, str, dict]]) -> None:
-    """Replace the raw rows of the reports in ``batch`` ((path, sha256, result) triples)."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    rows: dict[str, list[tuple]] = {"reports": [], "cells": [], "sections": [], "issues": [], "claims": []}
-    files = []
-    seen: set[str] = set()
-    for path, sha, result in batch:
-        files.append(
-            (
-                str(path),
-                path.name,
-                sha,
-                path.stat().st_size,
-                result["status"],
-                result.get("quarantine_reason"),
-                True,
-                now,
-            )
-        )
+_FILE_COLUMNS = [
+    "path",
+    "file_name",
+    "sha256",
+    "size_bytes",
+    "status",
+    "quarantine_reason",
+    "present",
+    "_loaded_at",
+    "mtime_ns",
+]
+_COLUMNS = {
+    "reports": [
+        "report_id",
+        "file_name",
+        "source_format",
+        "layout",
+        "agency",
+        "report_year",
+        "format_version",
+        "published_date",
+        "index_no",
+        "status",
+        "quarantine_reason",
+        "extractor_version",
+        "_loaded_at",
+    ],
+    "cells": _CELL_COLUMNS,
+    "sections": ["report_id", "section_key", "heading", "section_text", "line_no", "_loaded_at"],
+    "issues": ["report_id", "code", "severity", "message", "detail_json", "_loaded_at"],
+    "claims": ["report_id", "claim_key", "value", "section_key", "sentence", "char_offset", "_loaded_at"],
+}
+
+
+def extract_rows(item: tuple[str, str, datetime]) -> tuple[str, str | None, dict[str, list[tuple]]]:
+    """Extract one file into its raw rows (runs in a worker process): status, reason, rows."""
+    path, sha, now = item
+    result = extract_file(path)
+    return result["status"], result.get("quarantine_reason"), result_rows(result, sha, now)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], columns: list[str]) -> None:
+    if rows:
+        con.register("batch_rows", pd.DataFrame(rows, columns=columns))
+        con.execute(f"insert into raw.{table} ({', '.join(columns)}) select * from batch_rows")
+        con.unregister("batch_rows")
+
+
+def _file_row(path: Path, sha: str, status: str, reason: str | None, now: datetime) -> tuple:
+    st = path.stat()
+    return (str(path), path.name, sha, st.st_size, status, reason, True, now, st.st_mtime_ns)
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple], now: datetime) -> None:
+    """Replace the raw rows of the reports in ``batch``: (path, sha256, status, reason, rows)
+    tuples, ``rows`` as made by ``extract_rows``. One transaction."""
+    rows: dict[str, list[tuple]] = {t: [] for t in _COLUMNS}
+    files, seen = [], set()
+    for path, sha, status, reason, report_rows in batch:
+        files.append(_file_row(path, sha, status, reason, now))
         if sha in seen:  # the same content under another name: one report, two sources
             continue
         seen.add(sha)
-        for k, v in result_rows(result, sha, now).items():
+        for k, v in report_rows.items():
             rows[k].extend(v)
-    ids = pd.DataFrame({"report_id": sorted(seen)})
     con.execute("begin transaction")
     try:
-        con.register("batch_ids", ids)
-        for table in ("reports", "cells", "sections", "issues", "claims"):
+        con.register("batch_ids", pd.DataFrame({"report_id": sorted(seen)}))
+        for table in _COLUMNS:
             con.execute(f"delete from raw.{table} where report_id in (select report_id from batch_ids)")
         con.unregister("batch_ids")
-        con.executemany("insert or replace into raw.files values (?, ?, ?, ?, ?, ?, ?, ?)", files)
-        con.executemany("insert into raw.reports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["reports"])
-        if rows["cells"]:
-            cells = pd.DataFrame(rows["cells"], columns=_CELL_COLUMNS)
-            con.register("batch_cells", cells)
-            con.execute("insert into raw.cells select * from batch_cells")
-            con.unregister("batch_cells")
-        if rows["sections"]:
-            con.executemany("insert into raw.sections values (?, ?, ?, ?, ?, ?)", rows["sections"])
-        if rows["issues"]:
-            con.executemany("insert into raw.issues values (?, ?, ?, ?, ?, ?)", rows["issues"])
-        if rows["claims"]:
-            con.executemany("insert into raw.claims values (?, ?, ?, ?, ?, ?, ?)", rows["claims"])
+        _upsert_files(con, files)
+        for table, columns in _COLUMNS.items():
+            _insert(con, table, rows[table], columns)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+
+
+def _upsert_files(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
+    if not files:
+        return
+    con.register("batch_files", pd.DataFrame(files, columns=_FILE_COLUMNS))
+    con.execute(
+        f"""insert into raw.files ({", ".join(_FILE_COLUMNS)}) select * from batch_files
+           on conflict (path) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes,
+               mtime_ns = excluded.mtime_ns, status = excluded.status,
+               quarantine_reason = excluded.quarantine_reason, present = true, _loaded_at = excluded._loaded_at"""
+    )
+    con.unregister("batch_files")
 
 
 def known_reports(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
@@ -184,32 +228,46 @@ def known_reports(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | 
     return {sha: (status, reason) for sha, status, reason in rows}
 
 
-def record_known_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str, tuple[str, str | None]]]) -> None:
+def content_hashes(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[dict[Path, str], set[Path]]:
+    """sha256 of every file, and the files whose raw.files row is current (same path, size and
+    mtime, present): those are not read again."""
+    cached = {
+        path: (size, mtime, sha, present)
+        for path, size, mtime, sha, present in con.execute(
+            "select path, size_bytes, mtime_ns, sha256, present from raw.files where mtime_ns is not null"
+        ).fetchall()
+    }
+    hashes, current = {}, set()
+    for p in files:
+        st = p.stat()
+        hit = cached.get(str(p))
+        if hit and hit[:2] == (st.st_size, st.st_mtime_ns):
+            hashes[p] = hit[2]
+            if hit[3]:
+                current.add(p)
+        else:
+            hashes[p] = sha256_of(p)
+    return hashes, current
+
+
+def record_known_files(
+    con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str, tuple[str, str | None]]], now: datetime
+) -> None:
     """raw.files rows for files whose content is already in the warehouse (unchanged, or the same
     report under another name): nothing is extracted again."""
-    if not files:
-        return
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con.executemany(
-        """insert into raw.files values (?, ?, ?, ?, ?, ?, true, ?)
-           on conflict (path) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes,
-               status = excluded.status, quarantine_reason = excluded.quarantine_reason, present = true""",
-        [(str(p), p.name, sha, p.stat().st_size, status, reason, now) for p, sha, (status, reason) in files],
-    )
+    _upsert_files(con, [_file_row(p, sha, status, reason, now) for p, sha, (status, reason) in files])
 
 
 def sync_presence(con: duckdb.DuckDBPyConnection, landing: Path, present: list[Path]) -> int:
     """Files of this landing folder that were loaded before and are gone now stay in the
     warehouse, marked present = false (never silently deleted); returns how many."""
-    con.execute("create temp table if not exists present_paths (path varchar)")
-    con.execute("delete from present_paths")
-    con.executemany("insert into present_paths values (?)", [(str(p),) for p in present])
-    con.execute("update raw.files set present = true where path in (select path from present_paths) and not present")
+    con.register("present_paths", pd.DataFrame({"path": [str(p) for p in present]}, dtype=object))
     gone = con.execute(
         "update raw.files set present = false where path like ? and present "
         "and path not in (select path from present_paths) returning path",
         [str(landing) + "/%"],
     ).fetchall()
+    con.unregister("present_paths")
     return len(gone)
 
 

@@ -33,3 +33,11 @@ def alerts_path() -> Path:
 def aliases_path() -> Path:
     """``OGI_AGENCY_ALIASES`` or data/agency_aliases.csv: the reviewed mapping of renamed bodies."""
     return Path(os.environ.get("OGI_AGENCY_ALIASES") or PROJECT_ROOT / "data" / "agency_aliases.csv").resolve()
+
+
+def duckdb_memory_limit() -> str:
+    """``OGI_DUCKDB_MEMORY`` (default 2GB): the most memory one DuckDB connection uses before it
+    spills to disk; dbt's profile reads the same setting."""
+    limit = os.environ.get("OGI_DUCKDB_MEMORY") or "2GB"
+    os.environ["OGI_DUCKDB_MEMORY"] = limit
+    return limit

@@ -111,12 +111,14 @@ def judge(operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
         df.loc[~assessable, "delta"] = None  # judged by nobody: GX skips nulls
 
         suite = context.suites.add(build_suite(gx, rule))
-        result = batch_def.get_batch(batch_parameters={"dataframe": df}).validate(
-            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["evaluation_id"]}
+        # GX hashes the batch by pickling it: hand it numbers only, and map row numbers back
+        numbers = pd.DataFrame({"row": range(len(df)), "delta": df["delta"]})
+        result = batch_def.get_batch(batch_parameters={"dataframe": numbers}).validate(
+            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row"]}
         )
-        failed = {row["evaluation_id"] for r in result.results for row in r.result.get("unexpected_index_list") or []}
+        failed = [row["row"] for r in result.results for row in r.result.get("unexpected_index_list") or []]
         df["status"] = "pass"
-        df.loc[df["evaluation_id"].isin(failed), "status"] = "fail" if rule.severity == "error" else "warn"
+        df.loc[failed, "status"] = "fail" if rule.severity == "error" else "warn"
         df.loc[~assessable, "status"] = "not_assessable"
         df.loc[~assessable & df["reason"].isna(), "reason"] = "an operand is missing"
         df["rule_version"] = rule.version

@@ -7,36 +7,16 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from expectations.catalogue import Rule, rules
-from expectations.runner import judge
 
 from ..alerts import Sinks, send_new_alerts
 from ..dq_report import write_report
+from ..rule_results import DQ_TABLE, update_rule_results
 from ..settings import alerts_path, dq_report_path
 from .dbt import ogi_dbt_models
 from .resources import WRITER_POOL, Warehouse
 
 OPERANDS = get_asset_key_for_model([ogi_dbt_models], "int_rule_operands")
-DQ_TABLE = "main.dq_rule_results"
 FAILING_REPORTS_SHOWN = 20
-# the judged rows, with the source cells they read and where those are printed
-RESULTS_SQL = f"""
-create or replace table {DQ_TABLE} as
-with res as (select * from results_df),
-provenance as (
-    select
-        res.evaluation_id,
-        list(struct_pack(
-            cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
-            char_offset := c.char_offset, prov := c.prov_json
-        )) as source_provenance
-    from res, unnest(res.source_cells) as u(cell)
-    join raw.cells c
-        on c.report_id = res.report_id and c.table_name || '.' || c.row_key || '.' || c.col_key = u.cell
-    group by res.evaluation_id
-)
-select res.*, provenance.source_provenance
-from res left join provenance using (evaluation_id)
-"""
 
 
 @dg.asset(
@@ -44,21 +24,18 @@ from res left join provenance using (evaluation_id)
     pool=WRITER_POOL,
     group_name="data_quality",
     kinds={"duckdb", "great_expectations"},
-    description="One row per rule evaluation: report, rule, scope, lhs, rhs, status.",
+    description="One row per rule evaluation: report, rule, scope, lhs, rhs, status. Reports whose operands "
+    "did not change keep their results.",
 )
 def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        operands = con.execute("select * from intermediate.int_rule_operands").df()
-        reports = con.execute("select report_id, format_version from staging.stg_reports").df()
-        results = judge(operands, reports)
-        con.register("results_df", results)
-        con.execute(RESULTS_SQL)
-        con.unregister("results_df")
+        done = update_rule_results(con)
         by_status = dict(con.execute(f"select status, count(*) from {DQ_TABLE} group by 1").fetchall())
-    context.log.info(f"rule evaluations by status: {by_status}")
-    return dg.MaterializeResult(
-        metadata={"evaluations": len(results), **{f"status_{k}": v for k, v in by_status.items()}}
+    context.log.info(
+        f"judged {done['reports_judged']} reports ({done['evaluations']} evaluations"
+        f"{', all reports' if done['full'] else ''}); rule evaluations by status: {by_status}"
     )
+    return dg.MaterializeResult(metadata={**done, **{f"status_{k}": v for k, v in by_status.items()}})
 
 
 @dg.asset(

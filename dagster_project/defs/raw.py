@@ -4,21 +4,32 @@ the raw schema in batches. A bad file is quarantined, never stops the others."""
 
 import multiprocessing
 import os
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import dagster as dg
 
 from extract.progress import progress_bar
-from extract.report import extract_file, sha256_of
 
-from ..raw_load import ensure_schema, known_reports, load_aliases, load_batch, record_known_files, sync_presence
+from ..raw_load import (
+    content_hashes,
+    ensure_schema,
+    extract_rows,
+    known_reports,
+    load_aliases,
+    load_batch,
+    record_known_files,
+    sync_presence,
+)
 from ..settings import aliases_path, landing_path
 from .resources import WRITER_POOL, Warehouse
 
 RAW_TABLES = ("files", "reports", "cells", "sections", "issues", "claims", "agency_aliases")
-BATCH_SIZE = 200
+BATCH_SIZE = 500  # files per load transaction
+CHUNK = 16  # files per task sent to a worker process
 MIN_PARALLEL = 40  # below this, starting worker processes costs more than it saves
 
 landing_files = dg.AssetSpec(
@@ -43,15 +54,26 @@ def landing_files_in(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def _extract_many(paths: list[Path], workers: int):
-    """Extraction results in input order; processes in windows so memory stays bounded."""
-    if workers <= 1 or len(paths) < MIN_PARALLEL:
-        yield from map(extract_file, paths)
+def _extract_chunk(items: list[tuple]) -> list[tuple]:
+    return [extract_rows(item) for item in items]
+
+
+def _extract_many(items: list[tuple], workers: int):
+    """Raw rows per file, in input order. A few chunks are in flight per worker, so workers stay
+    busy while the loader writes and memory holds only those chunks, whatever the corpus size."""
+    if workers <= 1 or len(items) < MIN_PARALLEL:
+        yield from map(extract_rows, items)
         return
+    chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
     # spawn, not fork: the parent holds a DuckDB connection and Dagster's threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for start in range(0, len(paths), BATCH_SIZE):
-            yield from pool.map(extract_file, paths[start : start + BATCH_SIZE], chunksize=8)
+        pending = deque(pool.submit(_extract_chunk, c) for c in islice(chunks, 3 * workers))
+        while pending:
+            done = pending.popleft().result()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                pending.append(pool.submit(_extract_chunk, nxt))
+            yield from done
 
 
 @dg.multi_asset(
@@ -63,25 +85,28 @@ def _extract_many(paths: list[Path], workers: int):
 def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehouse: Warehouse):
     folder = Path(config.landing).resolve() if config.landing else landing_path()
     files = landing_files_in(folder)
-    hashes = {p: sha256_of(p) for p in files}
+    now = datetime.now(UTC).replace(tzinfo=None)
     statuses: Counter[str] = Counter()
     with warehouse.connect() as con:
         ensure_schema(con)
+        hashes, current = content_hashes(con, files)
         known = {} if config.full else known_reports(con)
         todo = [p for p in files if hashes[p] not in known]
-        reused = [(p, hashes[p], known[hashes[p]]) for p in files if hashes[p] in known]
-        record_known_files(con, reused)
-        context.log.info(f"{len(files)} landing files: {len(todo)} to extract, {len(reused)} unchanged")
+        reused = [(p, hashes[p], known[hashes[p]]) for p in files if hashes[p] in known and p not in current]
+        record_known_files(con, reused, now)
+        context.log.info(f"{len(files)} landing files: {len(todo)} to extract, {len(files) - len(todo)} unchanged")
         workers = config.workers or os.cpu_count() or 1
         batch: list = []
+        items = [(str(p), hashes[p], now) for p in todo]
         with progress_bar(len(todo)) as bar:
             task = bar.add_task("extract", total=len(todo))
-            for i, (path, result) in enumerate(zip(todo, _extract_many(todo, workers), strict=True), 1):
-                statuses[result["status"]] += 1
-                batch.append((path, hashes[path], result))
+            extracted = zip(todo, _extract_many(items, workers), strict=True)
+            for i, (path, (status, reason, rows)) in enumerate(extracted, 1):
+                statuses[status] += 1
+                batch.append((path, hashes[path], status, reason, rows))
                 bar.advance(task)
                 if len(batch) >= BATCH_SIZE or i == len(todo):
-                    load_batch(con, batch)
+                    load_batch(con, batch, now)
                     batch = []
                     context.log.info(f"extracted {i}/{len(todo)} files: {dict(statuses)}")
         gone = sync_presence(con, folder, files)
@@ -91,7 +116,7 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
         "landing": str(folder),
         "files": len(files),
         "extracted": len(todo),
-        "unchanged": len(reused),
+        "unchanged": len(files) - len(todo),
         **{f"status_{k}": v for k, v in statuses.items()},
         "files_gone": gone,
     }

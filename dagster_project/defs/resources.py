@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from ..settings import DBT_DIR, warehouse_path
+from ..settings import DBT_DIR, duckdb_memory_limit, warehouse_path
 
 WRITER_POOL = "duckdb_writer"  # DuckDB has one writer: every writing asset runs in this pool
 
@@ -26,7 +26,7 @@ class Warehouse(dg.ConfigurableResource):
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         f = self.file()
         f.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(f), read_only=read_only)
+        return duckdb.connect(str(f), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
 
 
 # dagster-dbt's manifest preparation looks for `dbt` on PATH: make it this environment's dbt,

@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_reports_to_reevaluate() }}",
+    )
+}}
+
 -- grain: one row per report x rule x scope x variant.
 -- The operands (lhs, rhs) of the rules of the catalogue (expectations/rules.yml); Great
 -- Expectations judges lhs - rhs against the rule's check and tolerance. Conventions:
@@ -5,16 +13,39 @@
 --   lhs_blank, rhs_blank   a blank or NA cell went into that side (strict variant: see runner)
 --   reason          set when the rule cannot be assessed for this scope (then lhs/rhs are null)
 --   variant         strict, or blank_as_zero (emitted only where a blank went into an operand)
-with t3 as (
+-- depends_on: {{ ref('int_agency_identity') }} (read by the pre-hook)
+-- Incremental runs evaluate only the reports without operands: new ones, and those the pre-hook
+-- cleared because they or their previous-year report were loaded again (macros/incremental_by_report.sql).
+with affected as (
+    {{ reports_without_operands() }}
+),
+
+t3_all as (
     select * from {{ ref('int_table3_cells') }}
 ),
 
-cells as (
+t3 as (
+    select * from t3_all
+    where {{ among_affected() }}
+),
+
+cells_all as (
     select * from {{ ref('stg_cells') }}
+),
+
+cells as (
+    select * from cells_all
+    where {{ among_affected() }}
 ),
 
 reports as (
     select * from {{ ref('stg_reports') }}
+    where {{ among_affected() }}
+),
+
+claim_rows as (
+    select * from {{ ref('stg_claims') }}
+    where {{ among_affected() }}
 ),
 
 t4 as (
@@ -39,7 +70,7 @@ claims as (
         max(claimed_value) filter (where claim_key = 'requests') as requests_claim,
         max(claimed_value) filter (where claim_key = 'reviews') as reviews_claim,
         max(claimed_value) filter (where claim_key = 'lawsuits') as lawsuits_claim
-    from {{ ref('stg_claims') }}
+    from claim_rows
     group by report_id
 ),
 
@@ -59,6 +90,7 @@ t4_totals as (
         max(total) filter (where proc_key = 'admin_review') as reviews_total,
         sum(total) filter (where proc_key in ('litigation_direct', 'litigation_after_review')) as lawsuits_total
     from {{ ref('int_table4_by_procedure') }}
+    where {{ among_affected() }}
     group by report_id
 ),
 
@@ -69,11 +101,13 @@ sections as (
         max(section_text) filter (where section_key = 's5_problems') as s5_text,
         max(section_text) filter (where section_key = 's6_other') as s6_text
     from {{ ref('stg_sections') }}
+    where {{ among_affected() }}
     group by report_id
 ),
 
 pairs as (
     select * from {{ ref('int_report_pairs') }}
+    where {{ among_affected() }}
 ),
 
 -- the four rows of the 表三 balance, per column (R01, R10)
@@ -219,7 +253,7 @@ r08 as (
     from pairs
     inner join t3 as cur
         on pairs.report_id = cur.report_id and cur.row_key = 'carried_over'
-    left join t3 as prev
+    left join t3_all as prev
         on
             pairs.previous_report_id = prev.report_id
             and prev.row_key = 'carried_to_next'
@@ -246,19 +280,24 @@ unpaired as (
     where pair_status != 'matched'
 ),
 
-t2_docs as (
+t2_docs_all as (
     select
         report_id,
         row_key as item_key,
         max(value) filter (where col_key = 'issued') as issued,
         max(value) filter (where col_key = 'repealed') as repealed,
         max(value) filter (where col_key = 'in_force') as in_force
-    from cells
+    from cells_all
     where
         table_name = 'table2'
         and row_key in ('regulation', 'normative_doc')
         and col_key in ('issued', 'repealed', 'in_force')
     group by report_id, row_key
+),
+
+t2_docs as (
+    select * from t2_docs_all
+    where {{ among_affected() }}
 ),
 
 r09 as (
@@ -277,7 +316,7 @@ r09 as (
         ] as source_cells
     from pairs
     inner join t2_docs as cur on pairs.report_id = cur.report_id
-    left join t2_docs as prev on pairs.previous_report_id = prev.report_id and cur.item_key = prev.item_key
+    left join t2_docs_all as prev on pairs.previous_report_id = prev.report_id and cur.item_key = prev.item_key
     where pairs.pair_status = 'matched'
 ),
 
@@ -382,7 +421,7 @@ r13 as (
         cells.value is null as rhs_blank,
         case when cells.report_id is null then '表二 has no such cell' end as reason,
         ['claim:' || claims.claim_key, claims.claim_key] as source_cells
-    from {{ ref('stg_claims') }} as claims
+    from claim_rows as claims
     left join cells
         on
             claims.report_id = cells.report_id
@@ -430,7 +469,7 @@ structural as (
     from per_report
     where
         report_id not in (
-            select report_id from {{ ref('stg_claims') }}
+            select report_id from claim_rows
             where claim_key like 'table2.%'
         )
     union all
@@ -571,8 +610,11 @@ final as (
         coalesce(lhs_blank, false) as lhs_blank,
         coalesce(rhs_blank, false) as rhs_blank,
         reason,
-        coalesce(source_cells, []) as source_cells
+        coalesce(source_cells, []) as source_cells,
+        reports.loaded_at,
+        now()::timestamp as built_at
     from variants
+    inner join reports using (report_id)
 )
 
 select * from final

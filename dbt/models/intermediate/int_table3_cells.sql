@@ -23,7 +23,8 @@ final as (
         cells.raw_text,
         applicant_types.is_total as is_total_column,
         outcomes.outcome_key is not null as is_outcome,
-        outcomes.group_key as outcome_group_key
+        outcomes.group_key as outcome_group_key,
+        cells.loaded_at
     from cells
     inner join applicant_types on cells.col_key = applicant_types.applicant_type_key
     left join outcomes on cells.row_key = outcomes.outcome_key

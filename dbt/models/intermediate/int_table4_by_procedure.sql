@@ -12,9 +12,10 @@ final as (
         max(value) filter (where col_key = 'corrected') as corrected,
         max(value) filter (where col_key = 'other') as other_result,
         max(value) filter (where col_key = 'pending') as pending,
-        max(value) filter (where col_key = 'total') as total
+        max(value) filter (where col_key = 'total') as total,
+        loaded_at
     from t4
-    group by report_id, row_key
+    group by report_id, row_key, loaded_at
 )
 
 select * from final

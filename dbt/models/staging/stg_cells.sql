@@ -22,7 +22,8 @@ final as (
         source.page,
         source.line_no,
         source.char_offset,
-        source.bbox
+        source.bbox,
+        source._loaded_at as loaded_at
     from source
     inner join reports on source.report_id = reports.report_id
 )

@@ -1,0 +1,96 @@
+"""Keeping main.dq_rule_results in step with the rule operands dbt computed.
+
+Only reports whose operands were rebuilt since the last evaluation are judged again (all of them
+after a full dbt build, or when the rule catalogue changed); rows of reports no longer loaded are
+dropped. Each judged row names the source cells it read; findings also carry what those cells
+print and where."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from expectations.catalogue import rules
+from expectations.runner import judge
+
+DQ_TABLE = "main.dq_rule_results"
+OPERANDS = "intermediate.int_rule_operands"
+CHUNK_REPORTS = 5_000  # reports judged at a time (about 90 evaluations each)
+
+_DDL = f"""
+create table if not exists {DQ_TABLE} (
+    evaluation_id varchar, report_id varchar, rule_id varchar, rule_version varchar, scope varchar,
+    variant varchar, lhs double, rhs double, delta double, status varchar, reason varchar,
+    severity varchar, source_cells varchar[], evaluated_at timestamp, operands_built_at timestamp,
+    source_provenance struct(
+        cell varchar, raw varchar, value double, page integer, line integer, char_offset integer, prov varchar
+    )[]
+);
+alter table {DQ_TABLE} add column if not exists operands_built_at timestamp;
+"""
+
+# judged rows; findings (fail, warn) with the cells they read and where those are printed
+_INSERT = f"""
+insert into {DQ_TABLE} by name
+with res as (select * from results_df),
+provenance as (
+    select
+        res.evaluation_id,
+        list(struct_pack(
+            cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
+            char_offset := c.char_offset, prov := c.prov_json
+        )) as source_provenance
+    from (select * from res where status in ('fail', 'warn')) as res, unnest(res.source_cells) as u(cell)
+    join raw.cells c
+        on c.report_id = res.report_id and c.table_name || '.' || c.row_key || '.' || c.col_key = u.cell
+    where c.report_id in (select report_id from chunk_ids)
+    group by res.evaluation_id
+)
+select res.*, provenance.source_provenance
+from res left join provenance using (evaluation_id)
+"""
+
+
+def _needs_full(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when any stored result was judged by another version of its rule (or none exist)."""
+    stored = dict(con.execute(f"select distinct rule_id, rule_version from {DQ_TABLE}").fetchall())
+    return not stored or any(stored.get(r.id) != str(r.version) for r in rules())
+
+
+def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> dict[str, int]:
+    """Judge the reports whose operands changed, a chunk of reports at a time so that memory stays
+    bounded; one transaction. Returns counts of what was done."""
+    con.execute(_DDL)
+    full = full or _needs_full(con)
+    since = "'-infinity'" if full else f"(select coalesce(max(operands_built_at), '-infinity') from {DQ_TABLE})"
+    ids = [
+        r
+        for (r,) in con.execute(
+            f"select distinct report_id from {OPERANDS} where built_at > {since} order by 1"
+        ).fetchall()
+    ]
+    built_at = con.execute(f"select max(built_at) from {OPERANDS}").fetchone()[0]
+    evaluations = 0
+    con.execute("begin transaction")
+    try:
+        con.register("judged_ids", pd.DataFrame({"report_id": ids}, dtype=object))
+        dropped = con.execute(
+            f"""delete from {DQ_TABLE}
+                where report_id in (select report_id from judged_ids)
+                   or report_id not in (select report_id from staging.stg_reports)"""
+        ).fetchone()[0]
+        for start in range(0, len(ids), CHUNK_REPORTS):
+            con.register("chunk_ids", pd.DataFrame({"report_id": ids[start : start + CHUNK_REPORTS]}, dtype=object))
+            chunk = "report_id in (select report_id from chunk_ids)"
+            operands = con.execute(f"select * from {OPERANDS} where {chunk}").df()
+            reports = con.execute(f"select report_id, format_version from staging.stg_reports where {chunk}").df()
+            results = judge(operands, reports)
+            results["operands_built_at"] = built_at
+            evaluations += len(results)
+            con.register("results_df", results)
+            con.execute(_INSERT)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return {"reports_judged": len(ids), "evaluations": evaluations, "rows_replaced": dropped, "full": int(full)}
