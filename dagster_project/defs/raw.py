@@ -4,6 +4,7 @@ the raw schema in batches. A bad file is quarantined, never stops the others."""
 
 import multiprocessing
 import os
+import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -97,6 +98,7 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
         context.log.info(f"{len(files)} landing files: {len(todo)} to extract, {len(files) - len(todo)} unchanged")
         workers = config.workers or os.cpu_count() or 1
         batch: list = []
+        load_seconds, started = 0.0, time.perf_counter()
         items = [(str(p), hashes[p], now) for p in todo]
         with progress_bar(len(todo)) as bar:
             task = bar.add_task("extract", total=len(todo))
@@ -106,9 +108,12 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
                 batch.append((path, hashes[path], status, reason, rows))
                 bar.advance(task)
                 if len(batch) >= BATCH_SIZE or i == len(todo):
+                    t0 = time.perf_counter()
                     load_batch(con, batch, now)
+                    load_seconds += time.perf_counter() - t0
                     batch = []
                     context.log.info(f"extracted {i}/{len(todo)} files: {dict(statuses)}")
+        extract_seconds = time.perf_counter() - started - load_seconds
         gone = sync_presence(con, folder, files)
         load_aliases(con, aliases_path())
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
@@ -119,6 +124,9 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
         "unchanged": len(files) - len(todo),
         **{f"status_{k}": v for k, v in statuses.items()},
         "files_gone": gone,
+        "extract_seconds": round(extract_seconds, 1),
+        "load_seconds": round(load_seconds, 1),
     }
+    context.log.info(f"raw step: extraction {extract_seconds:.1f} s (waiting on workers), loading {load_seconds:.1f} s")
     for t in RAW_TABLES:
         yield dg.MaterializeResult(asset_key=["raw", t], metadata={**meta, "rows": counts[t]})
