@@ -123,12 +123,34 @@ def make_sample(rng: random.Random, fmt: str) -> Sample:
     else:
         version = rng.choice((GB2021, GB2021, GB2019))
         hybrid = version == GB2021 and rng.random() < 0.15
+    return make_sample_for(rng, fmt, version, hybrid=hybrid)
+
+
+def make_sample_for(
+    rng: random.Random,
+    fmt: str,
+    version: str,
+    agency: str | None = None,
+    year: int | None = None,
+    adjust=None,
+    hybrid: bool = False,
+) -> Sample:
+    """A sample of ``version`` printed as ``fmt``; ``adjust(truth)`` may change the values before
+    the printing is chosen (to chain years, or to inject an error)."""
+    if fmt in ("docx", "pdf"):
+        version = GB2021  # the bundled template is the gb2021 form
     truth = random_truth(rng, version, hybrid)
     # In the template's narrow PDF columns a 5-digit count wraps inside its cell; the extractor
     # flags such rows instead of guessing (tests/unit/test_pdf_wrapped_numbers), so PDFs for the
     # accuracy run keep counts to 4 digits.
     while fmt == "pdf" and max(v for cols in truth["table3"].values() for v in cols.values()) > 9999:
         truth = random_truth(rng, version, hybrid)
+    if agency:
+        truth["report"]["agency"] = agency
+    if year:
+        truth["report"]["year"] = year
+    if adjust:
+        adjust(truth)
     printed = vary_printing(rng, truth, fmt)
     return Sample(
         truth,
@@ -137,6 +159,25 @@ def make_sample(rng: random.Random, fmt: str) -> Sample:
         wrap=fmt in ("html", "html_gbk") and rng.random() < 0.5,
         title_lines=rng.choice((1, 2)),
     )
+
+
+def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> Path:
+    """Write ``sample`` as ``fmt`` next to ``stem``; a PDF is left as its DOCX for docx_to_pdf."""
+    ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx"}.get(fmt, "txt")
+    path = stem.with_name(f"{stem.name}.{ext}")
+    if fmt == "html":
+        render_html(sample, path)
+    elif fmt == "html_gbk":
+        render_html(sample, path, "gb18030")
+    elif fmt in ("docx", "pdf"):
+        render_docx(sample, path)
+    elif fmt == "tsv":
+        render_tsv(sample, path, rng)
+    elif fmt == "cell_per_line":
+        render_cell_per_line(sample, path)
+    else:
+        render_markdown(sample, path)
+    return path
 
 
 def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, start: int = 0) -> list[Path]:
@@ -149,20 +190,7 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
         fmt = formats[i % len(formats)]
         sample = make_sample(rng, fmt)
         name = f"gen{i:04d}_{fmt}"
-        ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx"}.get(fmt, "txt")
-        path = docs / f"{name}.{ext}"
-        if fmt == "html":
-            render_html(sample, path)
-        elif fmt == "html_gbk":
-            render_html(sample, path, "gb18030")
-        elif fmt in ("docx", "pdf"):
-            render_docx(sample, path)
-        elif fmt == "tsv":
-            render_tsv(sample, path, rng)
-        elif fmt == "cell_per_line":
-            render_cell_per_line(sample, path)
-        else:
-            render_markdown(sample, path)
+        path = render_sample(sample, fmt, docs / name, rng)
         if fmt == "pdf":
             pending_pdf.append(path)
             path = path.with_suffix(".pdf")

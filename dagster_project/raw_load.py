@@ -19,7 +19,6 @@ create schema if not exists raw;
 create table if not exists raw.files (
     path varchar primary key, file_name varchar, sha256 varchar, size_bytes bigint,
     status varchar, quarantine_reason varchar, present boolean, _loaded_at timestamp);
-alter table raw.files add column if not exists mtime_ns bigint;
 create table if not exists raw.reports (
     report_id varchar primary key, file_name varchar, source_format varchar, layout varchar,
     agency varchar, report_year integer, format_version varchar, published_date varchar,
@@ -39,6 +38,8 @@ create table if not exists raw.claims (
     report_id varchar, claim_key varchar, value integer, section_key varchar, sentence varchar,
     char_offset integer, _loaded_at timestamp);
 create table if not exists raw.agency_aliases (alias_name varchar, canonical_name varchar, reason varchar);
+alter table raw.files add column if not exists mtime_ns bigint;
+alter table raw.reports add column if not exists superseded_by varchar;
 create or replace view raw.quarantine as
     select f.path, f.file_name, f.sha256, f.quarantine_reason as reason, i.message as detail, f.present,
            f._loaded_at
@@ -208,14 +209,35 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple], now: datetime
 
 
 def _upsert_files(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
+    """Point each path at its current content. A report whose content no file holds any more (the
+    file changed) is marked superseded by the new content and leaves the marts; raw keeps it."""
     if not files:
         return
+    now = files[0][7]
     con.register("batch_files", pd.DataFrame(files, columns=_FILE_COLUMNS))
+    con.execute(
+        """create or replace temp table replaced as
+           select f.sha256 as old_sha, b.sha256 as new_sha
+           from raw.files f join batch_files b using (path) where f.sha256 <> b.sha256"""
+    )
     con.execute(
         f"""insert into raw.files ({", ".join(_FILE_COLUMNS)}) select * from batch_files
            on conflict (path) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes,
                mtime_ns = excluded.mtime_ns, status = excluded.status,
                quarantine_reason = excluded.quarantine_reason, present = true, _loaded_at = excluded._loaded_at"""
+    )
+    # _loaded_at moves with the mark, so incremental models see the change
+    con.execute(
+        """update raw.reports set superseded_by = replaced.new_sha, _loaded_at = ?
+           from replaced
+           where raw.reports.report_id = replaced.old_sha
+             and replaced.old_sha not in (select sha256 from raw.files)""",
+        [now],
+    )
+    con.execute(
+        """update raw.reports set superseded_by = null, _loaded_at = ?
+           where superseded_by is not null and report_id in (select sha256 from batch_files)""",
+        [now],
     )
     con.unregister("batch_files")
 
@@ -281,3 +303,19 @@ def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path) -> int:
             [str(csv_path)],
         )
     return con.execute("select count(*) from raw.agency_aliases").fetchone()[0]
+
+
+def pending_changes(
+    con: duckdb.DuckDBPyConnection | None, folder: Path, files: list[Path]
+) -> tuple[list[str], list[str]]:
+    """What a refresh of ``folder`` would do, without writing: content hashes not yet extracted
+    (new or changed files) and loaded files that are gone. ``con`` None: nothing is loaded yet."""
+    tables = "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'files'"
+    if con is None or not con.execute(tables).fetchone()[0]:
+        return sorted({sha256_of(p) for p in files}), []
+    hashes, _ = content_hashes(con, files)
+    known = known_reports(con)
+    new = sorted({sha for sha in hashes.values() if sha not in known})
+    present = {str(p) for p in files}
+    loaded = con.execute("select path from raw.files where present and path like ?", [str(folder) + "/%"]).fetchall()
+    return new, sorted(path for (path,) in loaded if path not in present)

@@ -3,8 +3,10 @@
 import hashlib
 
 import dagster as dg
+import duckdb
 
-from ..settings import landing_path
+from ..raw_load import pending_changes
+from ..settings import landing_path, warehouse_path
 from .raw import landing_files_in
 
 refresh_job = dg.define_asset_job(
@@ -18,12 +20,25 @@ nightly_refresh = dg.ScheduleDefinition(job=refresh_job, cron_schedule="0 3 * * 
 
 @dg.sensor(job=refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
 def landing_folder_sensor(context: dg.SensorEvaluationContext):
-    """Requests a refresh when the set of landing files (names, sizes, mtimes) changes."""
-    files = landing_files_in(landing_path())
-    state = hashlib.sha256(
-        "\n".join(f"{p}|{p.stat().st_size}|{p.stat().st_mtime_ns}" for p in files).encode()
-    ).hexdigest()
-    if state == context.cursor:
-        return dg.SkipReason("no change in the landing folder")
-    context.update_cursor(state)
-    return dg.RunRequest(run_key=state)
+    """Requests a refresh when the landing folder holds content the warehouse has not extracted
+    (new or changed files, by content hash) or a loaded file has gone. Touching a file, or a copy
+    of a known report under a new name, starts nothing."""
+    folder = landing_path()
+    files = landing_files_in(folder)
+    warehouse = warehouse_path()
+    try:
+        if warehouse.exists():
+            with duckdb.connect(str(warehouse), read_only=True) as con:
+                new, gone = pending_changes(con, folder, files)
+        else:
+            new, gone = pending_changes(None, folder, files)
+    except duckdb.IOException as exc:  # a refresh holds the write lock: look again next time
+        return dg.SkipReason(f"warehouse busy: {exc}")
+    if not new and not gone:
+        return dg.SkipReason(f"{len(files)} landing files, nothing new")
+    key = hashlib.sha256("\n".join([*new, *gone]).encode()).hexdigest()
+    if key == context.cursor:
+        return dg.SkipReason(f"a refresh for {len(new)} new reports and {len(gone)} gone files was requested")
+    context.update_cursor(key)
+    context.log.info(f"{len(new)} new or changed reports, {len(gone)} files gone: requesting a refresh")
+    return dg.RunRequest(run_key=key, tags={"ogi/new_reports": str(len(new)), "ogi/files_gone": str(len(gone))})

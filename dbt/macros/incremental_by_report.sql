@@ -29,22 +29,21 @@
 {%- endmacro %}
 
 {# int_rule_operands: its pre-hook deletes the operands of the reports loaded since the last
-   build and of the next-year reports of the same agency, whose cross-year rules (R08, R09) read
-   them; the model then evaluates every report without operands. #}
+   build and of every report of an agency that shares their short name (its cross-year rules read
+   them, and a new name can change which reports are one agency: int_agency_identity); the model
+   then evaluates every report without operands. #}
 {% macro delete_reports_to_reevaluate() -%}
     {%- if is_incremental() -%}
         delete from {{ this }} where report_id in (
-            with changed as (
-                select report_id from {{ source('raw', 'reports') }}
-                where _loaded_at > {{ last_build_watermark() }}
-            )
-            select report_id from changed
+            select family.report_id
+            from {{ ref('int_agency_identity') }} as family
+            inner join {{ ref('int_agency_identity') }} as changed
+                on family.agency_short_name = changed.agency_short_name
+            inner join {{ source('raw', 'reports') }} as loaded
+                on changed.report_id = loaded.report_id and loaded._loaded_at > {{ last_build_watermark() }}
             union
-            select nxt.report_id
-            from {{ ref('int_agency_identity') }} as nxt
-            inner join {{ ref('int_agency_identity') }} as prev
-                on nxt.agency_key = prev.agency_key and nxt.report_year = prev.report_year + 1
-            where prev.report_id in (select report_id from changed)
+            select report_id from {{ source('raw', 'reports') }}
+            where _loaded_at > {{ last_build_watermark() }}
         )
     {%- endif -%}
 {%- endmacro %}

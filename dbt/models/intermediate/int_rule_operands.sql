@@ -15,7 +15,7 @@
 --   variant         strict, or blank_as_zero (emitted only where a blank went into an operand)
 -- depends_on: {{ ref('int_agency_identity') }} (read by the pre-hook)
 -- Incremental runs evaluate only the reports without operands: new ones, and those the pre-hook
--- cleared because they or their previous-year report were loaded again (macros/incremental_by_report.sql).
+-- cleared because they, or reports of an agency with the same short name, were loaded (macros/incremental_by_report.sql).
 with affected as (
     {{ reports_without_operands() }}
 ),

@@ -3,9 +3,15 @@ with reports as (
     select * from {{ ref('stg_reports') }}
 ),
 
+sources as (
+    select report_id, bool_or(present) as source_present, count(*) as n_source_files
+    from {{ ref('stg_files') }}
+    group by report_id
+),
+
 final as (
     select
-        report_id,
+        reports.report_id,
         md5(coalesce(agency_name, '<unknown>')) as agency_id,
         agency_name,
         report_year,
@@ -16,8 +22,11 @@ final as (
         layout,
         status as extraction_status,
         file_name,
-        extractor_version
+        extractor_version,
+        sources.source_present,
+        sources.n_source_files
     from reports
+    left join sources on reports.report_id = sources.report_id
 )
 
 select * from final

@@ -17,7 +17,8 @@ final as (
         extractor_version,
         _loaded_at as loaded_at
     from source
-    where status in ('ok', 'flagged')
+    -- a superseded report is an earlier content of a file that changed: kept in raw only
+    where status in ('ok', 'flagged') and superseded_by is null
 )
 
 select * from final
