@@ -114,6 +114,8 @@ def _inject_error(rng: random.Random, truth: dict, has_previous: bool) -> None:
     if kind == "t3_total":
         t3["out_total"]["total"] += delta
         rules = ["R01_t3_balance_per_column", "R02_t3_total_col_eq_sum_applicants", "R03_t3_out_total_eq_leaf_sum"]
+        on_hand = (t3["new_received"]["total"] or 0) + (t3["carried_over"]["total"] or 0)
+        rules += ["R10_t3_carry_bounds"] if t3["out_total"]["total"] > on_hand else []
     elif kind == "t4_total":
         t4["admin_review"]["total"] += delta
         rules = ["R05_t4_total_eq_components"]
