@@ -110,6 +110,12 @@ pairs as (
     where {{ among_affected() }}
 ),
 
+-- the previous-year reports' cells the cross-year rules read (R08, R09)
+t3_previous as (
+    select * from t3_all
+    where row_key = 'carried_to_next' and report_id in (select previous_report_id from pairs)
+),
+
 -- the four rows of the 表三 balance, per column (R01, R10)
 balance as (
     select
@@ -253,7 +259,7 @@ r08 as (
     from pairs
     inner join t3 as cur
         on pairs.report_id = cur.report_id and cur.row_key = 'carried_over'
-    left join t3_all as prev
+    left join t3_previous as prev
         on
             pairs.previous_report_id = prev.report_id
             and prev.row_key = 'carried_to_next'
@@ -280,7 +286,8 @@ unpaired as (
     where pair_status != 'matched'
 ),
 
-t2_docs_all as (
+-- 表二 documents of the evaluated reports and of their previous-year reports
+t2_docs_read as (
     select
         report_id,
         row_key as item_key,
@@ -292,11 +299,12 @@ t2_docs_all as (
         table_name = 'table2'
         and row_key in ('regulation', 'normative_doc')
         and col_key in ('issued', 'repealed', 'in_force')
+        and ({{ among_affected() }} or report_id in (select previous_report_id from pairs))
     group by report_id, row_key
 ),
 
 t2_docs as (
-    select * from t2_docs_all
+    select * from t2_docs_read
     where {{ among_affected() }}
 ),
 
@@ -316,7 +324,7 @@ r09 as (
         ] as source_cells
     from pairs
     inner join t2_docs as cur on pairs.report_id = cur.report_id
-    left join t2_docs_all as prev on pairs.previous_report_id = prev.report_id and cur.item_key = prev.item_key
+    left join t2_docs_read as prev on pairs.previous_report_id = prev.report_id and cur.item_key = prev.item_key
     where pairs.pair_status = 'matched'
 ),
 
