@@ -176,6 +176,14 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], colum
         con.unregister("batch_rows")
 
 
+def touch_reports(con: duckdb.DuckDBPyConnection, where: str, params: list, now: datetime) -> None:
+    """Give the reports selected by ``where`` (on raw.reports) a new load time, on all their raw
+    rows: incremental dbt models rebuild a report when its rows are newer than their last build."""
+    con.execute(f"create or replace temp table touched as select report_id from raw.reports where {where}", params)
+    for table in _COLUMNS:
+        con.execute(f"update raw.{table} set _loaded_at = ? where report_id in (select report_id from touched)", [now])
+
+
 def _file_row(path: Path, sha: str, status: str, reason: str | None, now: datetime) -> tuple:
     st = path.stat()
     return (str(path), path.name, sha, st.st_size, status, reason, True, now, st.st_mtime_ns)
@@ -226,19 +234,16 @@ def _upsert_files(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
                mtime_ns = excluded.mtime_ns, status = excluded.status,
                quarantine_reason = excluded.quarantine_reason, present = true, _loaded_at = excluded._loaded_at"""
     )
-    # _loaded_at moves with the mark, so incremental models see the change
+    # the load time moves with the mark, so incremental models see the change
+    orphaned = "report_id in (select old_sha from replaced where old_sha not in (select sha256 from raw.files))"
+    touch_reports(con, orphaned, [], now)
     con.execute(
-        """update raw.reports set superseded_by = replaced.new_sha, _loaded_at = ?
-           from replaced
-           where raw.reports.report_id = replaced.old_sha
-             and replaced.old_sha not in (select sha256 from raw.files)""",
-        [now],
+        f"""update raw.reports set superseded_by = replaced.new_sha from replaced
+            where raw.reports.report_id = replaced.old_sha and raw.reports.{orphaned}"""
     )
-    con.execute(
-        """update raw.reports set superseded_by = null, _loaded_at = ?
-           where superseded_by is not null and report_id in (select sha256 from batch_files)""",
-        [now],
-    )
+    restored = "superseded_by is not null and report_id in (select sha256 from batch_files)"
+    touch_reports(con, restored, [], now)
+    con.execute(f"update raw.reports set superseded_by = null where {restored}")
     con.unregister("batch_files")
 
 
@@ -293,8 +298,11 @@ def sync_presence(con: duckdb.DuckDBPyConnection, landing: Path, present: list[P
     return len(gone)
 
 
-def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path) -> int:
-    """Replace raw.agency_aliases with the reviewed mapping (alias_name, canonical_name, reason)."""
+def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path, now: datetime) -> int:
+    """Replace raw.agency_aliases with the reviewed mapping (alias_name, canonical_name, reason).
+    Reports named in a changed mapping get a new load time, so incremental builds pair them again."""
+    rows = "select alias_name, canonical_name from raw.agency_aliases"
+    before = set(con.execute(rows).fetchall())
     con.execute("delete from raw.agency_aliases")
     if csv_path.is_file():
         con.execute(
@@ -302,7 +310,11 @@ def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path) -> int:
             "from read_csv(?, header = true, all_varchar = true)",
             [str(csv_path)],
         )
-    return con.execute("select count(*) from raw.agency_aliases").fetchone()[0]
+    after = set(con.execute(rows).fetchall())
+    names = sorted({name for pair in before ^ after for name in pair if name})
+    if names:
+        touch_reports(con, "list_contains(?, replace(agency, ' ', ''))", [names], now)
+    return len(after)
 
 
 def pending_changes(

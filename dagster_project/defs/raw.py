@@ -115,7 +115,7 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
                     context.log.info(f"extracted {i}/{len(todo)} files: {dict(statuses)}")
         extract_seconds = time.perf_counter() - started - load_seconds
         gone = sync_presence(con, folder, files)
-        load_aliases(con, aliases_path())
+        load_aliases(con, aliases_path(), now)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     meta = {
         "landing": str(folder),

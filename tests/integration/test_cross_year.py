@@ -55,10 +55,21 @@ def pairs(tmp_path_factory):
         encoding="utf-8",
     )
     warehouse = root / "w.duckdb"
+    # first without the mapping: the renamed 2023 report has no previous year; then the reviewed
+    # mapping arrives and the incremental refresh pairs it
+    before = run_ogi("refresh", "--landing", str(landing), "--warehouse", str(warehouse))
+    assert before.returncode == 0, before.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        unpaired = con.execute(
+            """select distinct d.status from main.dq_rule_results d join raw.reports r using (report_id)
+               where r.file_name = 'jiyuan-2023.txt' and d.rule_id = 'R08_cross_year_carryover'"""
+        ).fetchall()
+    assert unpaired == [("not_assessable",)]
     proc = run_ogi(
         "refresh", "--landing", str(landing), "--warehouse", str(warehouse), env={"OGI_AGENCY_ALIASES": str(aliases)}
     )
     assert proc.returncode == 0, proc.stderr
+    assert "0 to extract" in proc.stderr
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("""
             select r.file_name, d.rule_id, d.scope, d.status, d.lhs, d.rhs
