@@ -20,13 +20,16 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from expectations.catalogue import rule as catalogue_rule
 
 LOG_DDL = """
 create table if not exists main.dq_alert_log (
-    finding_key varchar, sink varchar, sent_at timestamp, primary key (finding_key, sink))
+    finding_key varchar, sink varchar, sent_at timestamp, primary key (finding_key, sink));
+create table if not exists main.dq_alert_state (sink varchar primary key, delivered_through timestamp);
 """
+ALERT_CHUNK = 5_000  # reports whose findings are gathered and sent at a time
 # one finding per report and rule, listing each failing scope with its numbers; if the numbers
 # change, it is a new finding
 FINDINGS_SQL = """
@@ -34,10 +37,10 @@ select
     d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.delta, d.status, d.severity,
     r.file_name, r.agency, r.report_year, f.path,
     to_json(d.source_provenance) as source_json
-from main.dq_rule_results d
+from main.dq_findings d
 join raw.reports r using (report_id)
 left join (select sha256, min(path) as path from raw.files where present group by 1) f on f.sha256 = d.report_id
-where d.status in ('fail', 'warn') and d.variant = 'strict'
+where d.variant = 'strict' and d.report_id in (select unnest(?))
 order by r.file_name, d.rule_id, d.scope
 """
 
@@ -81,11 +84,11 @@ def alert_message(a: dict) -> str:
     )
 
 
-def findings(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """The current findings, one per report and rule."""
+def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> list[dict]:
+    """The current findings of these reports, one per report and rule."""
     grouped: dict[tuple[str, str], dict] = {}
     for rid, rule_id, scope, lhs, rhs, delta, status, severity, file, agency, year, path, source_json in con.execute(
-        FINDINGS_SQL
+        FINDINGS_SQL, [report_ids]
     ).fetchall():
         a = grouped.get((rid, rule_id))
         if a is None:
@@ -145,8 +148,30 @@ def _email(sinks: Sinks, alerts: list[dict]) -> None:
 
 
 def send_new_alerts(con: duckdb.DuckDBPyConnection, sinks: Sinks) -> dict[str, int | str]:
-    """Send each sink the rule findings it has not had yet."""
-    return deliver(con, sinks, findings(con))
+    """Send each sink the rule findings it has not had yet. Only reports judged since every sink
+    last delivered everything are looked at, a chunk of reports at a time: a national warehouse
+    neither re-reads old findings nor holds them all in memory."""
+    con.execute(LOG_DDL)
+    state = dict(con.execute("select sink, delivered_through from main.dq_alert_state").fetchall())
+    since = min((state.get(s) or datetime.min for s in sinks.names()), default=datetime.min)
+    through = con.execute("select max(evaluated_at) from main.dq_rule_results").fetchone()[0]
+    ids = [
+        r
+        for (r,) in con.execute(
+            "select distinct report_id from main.dq_rule_results "
+            "where status in ('fail', 'warn') and variant = 'strict' and evaluated_at > ? order by 1",
+            [since],
+        ).fetchall()
+    ]
+    result: dict[str, int | str] = dict.fromkeys(sinks.names(), 0)
+    for start in range(0, len(ids), ALERT_CHUNK):
+        for sink, sent in deliver(con, sinks, findings(con, ids[start : start + ALERT_CHUNK])).items():
+            before = result[sink]  # a failure message stays: the sink is tried again next refresh
+            result[sink] = before if isinstance(before, str) else sent if isinstance(sent, str) else before + sent
+    for sink, sent in result.items():
+        if isinstance(sent, int) and through is not None:
+            con.execute("insert or replace into main.dq_alert_state values (?, ?)", [sink, through])
+    return result
 
 
 def deliver(con: duckdb.DuckDBPyConnection, sinks: Sinks, current: list[dict]) -> dict[str, int | str]:
@@ -182,8 +207,9 @@ def deliver(con: duckdb.DuckDBPyConnection, sinks: Sinks, current: list[dict]) -
             except (OSError, smtplib.SMTPException) as exc:
                 result[sink] = f"failed: {exc}"
                 break
-            con.executemany(
-                "insert into main.dq_alert_log values (?, ?, ?)", [(a["finding_key"], sink, now) for a in batch]
-            )
+            sent = pd.DataFrame({"finding_key": [a["finding_key"] for a in batch], "sink": sink, "sent_at": now})
+            con.register("sent_alerts", sent)
+            con.execute("insert or replace into main.dq_alert_log select * from sent_alerts")
+            con.unregister("sent_alerts")
             result[sink] += len(batch)
     return result

@@ -11,7 +11,7 @@ from .defs.resources import Warehouse, dbt_resource
 
 defs = dg.Definitions(
     assets=[fetched_reports, landing_files, raw_tables, ogi_dbt_models, dq_rule_results, dq_alerts, dq_report],
-    asset_checks=rule_checks,
+    asset_checks=[rule_checks],
     jobs=[refresh_job, fetch_job],
     schedules=[nightly_refresh, weekly_fetch],
     sensors=[landing_folder_sensor],

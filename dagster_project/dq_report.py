@@ -37,8 +37,8 @@ with claims as (
 select d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.status, to_json(d.source_provenance),
        (select string_agg(c.sentence, ' / ') from claims c
         where c.report_id = d.report_id and list_contains(d.source_cells, c.ref)) as claim
-from main.dq_rule_results d
-where d.status in ('fail', 'warn') and d.variant = 'strict' and d.report_id in (select unnest(?))
+from main.dq_findings d
+where d.variant = 'strict' and d.report_id in (select unnest(?))
 order by d.report_id, d.rule_id, d.scope
 """
 STYLE = """

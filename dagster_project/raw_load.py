@@ -204,8 +204,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple], now: datetime
     con.execute("begin transaction")
     try:
         con.register("batch_ids", pd.DataFrame({"report_id": sorted(seen)}))
-        for table in _COLUMNS:
-            con.execute(f"delete from raw.{table} where report_id in (select report_id from batch_ids)")
+        # rows to replace exist only for reports extracted before (another extractor version):
+        # deleting scans whole tables, so it is skipped for new reports
+        seen_before = "select count(*) from raw.reports where report_id in (select report_id from batch_ids)"
+        if con.execute(seen_before).fetchall()[0][0]:
+            for table in _COLUMNS:
+                con.execute(f"delete from raw.{table} where report_id in (select report_id from batch_ids)")
         con.unregister("batch_ids")
         _upsert_files(con, files)
         for table, columns in _COLUMNS.items():

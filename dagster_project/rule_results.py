@@ -2,8 +2,8 @@
 
 Only reports whose operands were rebuilt since the last evaluation are judged again (all of them
 after a full dbt build, or when the rule catalogue changed); rows of reports no longer loaded are
-dropped. Each judged row names the source cells it read; findings also carry what those cells
-print and where."""
+dropped. Each judged row names the source cells it read; the view main.dq_findings adds what
+those cells print and where."""
 
 from __future__ import annotations
 
@@ -19,42 +19,31 @@ CHUNK_REPORTS = 5_000  # reports judged at a time (about 90 evaluations each)
 
 _DDL = f"""
 create table if not exists {DQ_TABLE} (
-    evaluation_id varchar, report_id varchar, rule_id varchar, rule_version varchar, scope varchar,
+    evaluation_id varchar, report_id varchar, rule_id varchar, rule_version integer, scope varchar,
     variant varchar, lhs double, rhs double, delta double, status varchar, reason varchar,
-    severity varchar, source_cells varchar[], evaluated_at timestamp, operands_built_at timestamp,
-    source_provenance struct(
-        cell varchar, raw varchar, value double, page integer, line integer, char_offset integer, prov varchar
-    )[]
+    severity varchar, source_cells varchar[], evaluated_at timestamp, operands_built_at timestamp
 );
-alter table {DQ_TABLE} add column if not exists operands_built_at timestamp;
-"""
-
-# judged rows; findings (fail, warn) with the cells they read and where those are printed
-_INSERT = f"""
-insert into {DQ_TABLE} by name
-with res as (select * from results_df),
-provenance as (
-    select
-        res.evaluation_id,
-        list(struct_pack(
-            cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
-            char_offset := c.char_offset, prov := c.prov_json
-        )) as source_provenance
-    from (select * from res where status in ('fail', 'warn')) as res, unnest(res.source_cells) as u(cell)
-    join raw.cells c
-        on c.report_id = res.report_id and c.table_name || '.' || c.row_key || '.' || c.col_key = u.cell
-    where c.report_id in (select report_id from chunk_ids)
-    group by res.evaluation_id
-)
-select res.*, provenance.source_provenance
-from res left join provenance using (evaluation_id)
+alter table {DQ_TABLE} drop column if exists source_provenance;
+-- findings (fail, warn) with the source cells they read, as printed and where: joined when read,
+-- so a refresh does not copy cells, and a query for a few reports reads only theirs
+create or replace view main.dq_findings as
+select d.*, (
+    select list(struct_pack(
+        cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
+        char_offset := c.char_offset, prov := c.prov_json
+    ))
+    from unnest(d.source_cells) as u(cell)
+    join raw.cells c on c.report_id = d.report_id and c.table_name || '.' || c.row_key || '.' || c.col_key = u.cell
+) as source_provenance
+from {DQ_TABLE} d
+where d.status in ('fail', 'warn');
 """
 
 
 def _needs_full(con: duckdb.DuckDBPyConnection) -> bool:
     """True when any stored result was judged by another version of its rule (or none exist)."""
     stored = dict(con.execute(f"select distinct rule_id, rule_version from {DQ_TABLE}").fetchall())
-    return not stored or any(stored.get(r.id) != str(r.version) for r in rules())
+    return not stored or any(stored.get(r.id) != r.version for r in rules())
 
 
 def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> dict[str, int]:
@@ -88,7 +77,7 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
             results["operands_built_at"] = built_at
             evaluations += len(results)
             con.register("results_df", results)
-            con.execute(_INSERT)
+            con.execute(f"insert into {DQ_TABLE} by name select * from results_df")
         con.execute("commit")
     except Exception:
         con.execute("rollback")

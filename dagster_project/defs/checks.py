@@ -6,7 +6,7 @@ A failing rule is a finding about a report, not a pipeline failure: checks are n
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from expectations.catalogue import Rule, rules
+from expectations.catalogue import rules
 
 from ..alerts import Sinks, send_new_alerts
 from ..dq_report import write_report
@@ -66,43 +66,44 @@ def dq_report(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 
-def _rule_check(rule: Rule) -> dg.AssetChecksDefinition:
-    severity = dg.AssetCheckSeverity.ERROR if rule.severity == "error" else dg.AssetCheckSeverity.WARN
-
-    @dg.asset_check(
-        asset=dq_rule_results, name=rule.id, description=f"{rule.title_zh} — {rule.title_en}", blocking=False
-    )
-    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            counts = dict(
-                con.execute(
-                    f"select status, count(*) from {DQ_TABLE} where rule_id = ? group by 1", [rule.id]
-                ).fetchall()
-            )
-            failing = con.execute(
-                f"""select r.file_name, r.agency, r.report_year, d.scope, d.lhs, d.rhs
-                    from {DQ_TABLE} d join raw.reports r using (report_id)
-                    where d.rule_id = ? and d.status in ('fail', 'warn') and d.variant = 'strict'
-                    order by r.file_name, d.scope limit {FAILING_REPORTS_SHOWN}""",
-                [rule.id],
-            ).fetchall()
-        n_failed = counts.get("fail", 0) + counts.get("warn", 0)
-        return dg.AssetCheckResult(
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(r.id, asset=dq_rule_results, description=f"{r.title_zh} — {r.title_en}", blocking=False)
+        for r in rules()
+    ],
+)
+def rule_checks(warehouse: Warehouse):
+    """One check per rule, all from one pass over the results: counts by status and the first
+    failing reports."""
+    with warehouse.connect(read_only=True) as con:
+        counts = con.execute(f"select rule_id, status, count(*) from {DQ_TABLE} group by all").fetchall()
+        failing = con.execute(
+            f"""select d.rule_id, r.file_name, r.agency, r.report_year, d.scope, d.lhs, d.rhs
+                from {DQ_TABLE} d join raw.reports r using (report_id)
+                where d.status in ('fail', 'warn') and d.variant = 'strict'
+                qualify row_number() over (partition by d.rule_id order by r.file_name, d.scope)
+                    <= {FAILING_REPORTS_SHOWN}
+                order by d.rule_id, r.file_name, d.scope"""
+        ).fetchall()
+    by_rule: dict[str, dict[str, int]] = {}
+    for rule_id, status, n in counts:
+        by_rule.setdefault(rule_id, {})[status] = n
+    shown: dict[str, list[str]] = {}
+    for rule_id, f, a, y, s, lhs, rhs in failing:
+        shown.setdefault(rule_id, []).append(f"- {f} {a} {y}: {s} lhs={lhs:g} rhs={rhs:g}")
+    for rule in rules():
+        n = by_rule.get(rule.id, {})
+        n_failed = n.get("fail", 0) + n.get("warn", 0)
+        yield dg.AssetCheckResult(
+            check_name=rule.id,
+            asset_key=dq_rule_results.key,
             passed=n_failed == 0,
-            severity=severity,
+            severity=dg.AssetCheckSeverity.ERROR if rule.severity == "error" else dg.AssetCheckSeverity.WARN,
             metadata={
-                "evaluated": sum(counts.values()),
-                "passed": counts.get("pass", 0),
+                "evaluated": sum(n.values()),
+                "passed": n.get("pass", 0),
                 "failed": n_failed,
-                "not_assessable": counts.get("not_assessable", 0),
-                "failing": dg.MetadataValue.md(
-                    "\n".join(f"- {f} {a} {y}: {s} lhs={lhs:g} rhs={rhs:g}" for f, a, y, s, lhs, rhs in failing)
-                    or "none"
-                ),
+                "not_assessable": n.get("not_assessable", 0),
+                "failing": dg.MetadataValue.md("\n".join(shown.get(rule.id, [])) or "none"),
             },
         )
-
-    return check
-
-
-rule_checks = [_rule_check(r) for r in rules()]

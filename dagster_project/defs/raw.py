@@ -31,6 +31,7 @@ from .resources import WRITER_POOL, Warehouse
 RAW_TABLES = ("files", "reports", "cells", "sections", "issues", "claims", "agency_aliases")
 BATCH_SIZE = 500  # files per load transaction
 CHUNK = 16  # files per task sent to a worker process
+IN_FLIGHT = 8  # chunks queued per worker: enough to keep workers busy while a batch is loaded
 MIN_PARALLEL = 40  # below this, starting worker processes costs more than it saves
 
 landing_files = dg.AssetSpec(
@@ -61,14 +62,14 @@ def _extract_chunk(items: list[tuple]) -> list[tuple]:
 
 def _extract_many(items: list[tuple], workers: int):
     """Raw rows per file, in input order. A few chunks are in flight per worker, so workers stay
-    busy while the loader writes and memory holds only those chunks, whatever the corpus size."""
+    busy while the loader writes, and memory holds only those chunks whatever the corpus size."""
     if workers <= 1 or len(items) < MIN_PARALLEL:
         yield from map(extract_rows, items)
         return
     chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
     # spawn, not fork: the parent holds a DuckDB connection and Dagster's threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending = deque(pool.submit(_extract_chunk, c) for c in islice(chunks, 3 * workers))
+        pending = deque(pool.submit(_extract_chunk, c) for c in islice(chunks, IN_FLIGHT * workers))
         while pending:
             done = pending.popleft().result()
             nxt = next(chunks, None)

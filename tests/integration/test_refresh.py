@@ -186,7 +186,7 @@ def test_rule_results_point_back_to_source_cells(refreshed):
     [(prov,)] = _query(
         warehouse,
         """
-        select d.source_provenance from main.dq_rule_results d join raw.reports r using (report_id)
+        select d.source_provenance from main.dq_findings d join raw.reports r using (report_id)
         where r.file_name like '001_%' and d.rule_id = 'R01_t3_balance_per_column' and d.scope = 'total'""",
     )
     carried = next(p for p in prov if p["cell"] == "table3.carried_to_next.total")

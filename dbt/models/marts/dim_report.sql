@@ -24,7 +24,8 @@ final as (
         file_name,
         extractor_version,
         sources.source_present,
-        sources.n_source_files
+        sources.n_source_files,
+        reports.loaded_at
     from reports
     left join sources on reports.report_id = sources.report_id
 )

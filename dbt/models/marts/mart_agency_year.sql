@@ -1,12 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_reloaded_reports() }}",
+    )
+}}
+
 -- grain: one row per report (an agency's report for one year).
 -- The headline figures analysts ask for; rates are null where the denominator is 0 or unknown.
 with reports as (
     select * from {{ ref('dim_report') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 requests as (
     select * from {{ ref('fct_requests') }}
-    where applicant_type_key = 'total'
+    where applicant_type_key = 'total' and {{ loaded_since_last_build() }}
 ),
 
 disposals as (
@@ -19,17 +29,19 @@ disposals as (
         sum(requests) filter (where outcome_group_key = 'rejected') as rejected,
         sum(requests) filter (where outcome_group_key = 'other') as other_handling
     from {{ ref('fct_disposals') }}
-    where applicant_type_key = 'total'
+    where applicant_type_key = 'total' and {{ loaded_since_last_build() }}
     group by report_id
 ),
 
 reviews as (
     select * from {{ ref('fct_reviews') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 litigation as (
     select report_id, sum(total) as lawsuits_total
     from {{ ref('fct_litigation') }}
+    where {{ loaded_since_last_build() }}
     group by report_id
 ),
 
@@ -54,7 +66,8 @@ final as (
         reviews.total as reviews_total,
         reviews.corrected as reviews_corrected,
         litigation.lawsuits_total,
-        reviews.corrected / nullif(reviews.total - reviews.pending, 0) as review_correction_rate
+        reviews.corrected / nullif(reviews.total - reviews.pending, 0) as review_correction_rate,
+        reports.loaded_at
     from reports
     left join requests on reports.report_id = requests.report_id
     left join disposals on reports.report_id = disposals.report_id
