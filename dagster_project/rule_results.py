@@ -27,15 +27,20 @@ alter table {DQ_TABLE} drop column if exists source_provenance;
 -- findings (fail, warn) with the source cells they read, as printed and where: joined when read,
 -- so a refresh does not copy cells, and a query for a few reports reads only theirs
 create or replace view main.dq_findings as
+-- the cells are matched on their parts and on the report's load time as well: a report's cells
+-- share one load time, so the scan of raw.cells skips the row groups of other loads
 select d.*, (
     select list(struct_pack(
         cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
         char_offset := c.char_offset, prov := c.prov_json
     ))
     from unnest(d.source_cells) as u(cell)
-    join raw.cells c on c.report_id = d.report_id and c.table_name || '.' || c.row_key || '.' || c.col_key = u.cell
+    join raw.cells c
+        on c._loaded_at = r._loaded_at and c.report_id = d.report_id and c.table_name = split_part(u.cell, '.', 1)
+        and c.row_key = split_part(u.cell, '.', 2) and c.col_key = split_part(u.cell, '.', 3)
 ) as source_provenance
 from {DQ_TABLE} d
+join raw.reports r using (report_id)
 where d.status in ('fail', 'warn');
 """
 

@@ -10,6 +10,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from .resources import WRITER_POOL, Warehouse, dbt_project
 
 CHANGED_SINCE = "OGI_CHANGED_SINCE"
+BUILT_AFTER = "OGI_BUILT_AFTER"
 REFRESH_TARGET = Path("target/refresh")  # relative to the dbt project
 
 
@@ -20,14 +21,22 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
-def last_build_watermark(warehouse: Warehouse) -> str | None:
-    """Load time of the newest report the last build evaluated; None before the first build."""
+def last_build_watermarks(warehouse: Warehouse) -> dict[str, str]:
+    """What the last build reached: the load time of the newest report it evaluated
+    (OGI_CHANGED_SINCE) and when it built the rule operands (OGI_BUILT_AFTER). The YAML of the
+    large incremental tables tests only rows past these; "-infinity" (every row) before the
+    first build."""
     with warehouse.connect() as con:
         try:
-            value = con.execute("select max(loaded_at) from intermediate.int_rule_operands").fetchone()[0]
+            loaded, built = con.execute(
+                "select max(loaded_at), max(built_at) from intermediate.int_rule_operands"
+            ).fetchone()
         except duckdb.CatalogException:
-            return None
-    return value.isoformat(sep=" ") if value else None
+            loaded = built = None
+    return {
+        CHANGED_SINCE: loaded.isoformat(sep=" ") if loaded else "-infinity",
+        BUILT_AFTER: built.isoformat(sep=" ") if built else "-infinity",
+    }
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WRITER_POOL)
@@ -35,11 +44,12 @@ def ogi_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, warehouse: Warehouse
 ):
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    since = None if config.full_refresh else last_build_watermark(warehouse)
-    # the large incremental tables are tested on the reports loaded since (see the models' YAML);
-    # an environment variable, not --vars: changed vars make dbt parse the whole project again
-    os.environ[CHANGED_SINCE] = since or "-infinity"
-    context.log.info(f"dbt {' '.join(args)} ({CHANGED_SINCE}={os.environ[CHANGED_SINCE]})")
+    marks = dict.fromkeys((CHANGED_SINCE, BUILT_AFTER), "-infinity")
+    if not config.full_refresh:
+        marks = last_build_watermarks(warehouse)
+    # environment variables, not --vars: changed vars make dbt parse the whole project again
+    os.environ.update(marks)
+    context.log.info(f"dbt {' '.join(args)} ({', '.join(f'{k}={v}' for k, v in marks.items())})")
     # one target folder for every refresh (one runs at a time): dbt's partial-parse state carries
     # over, and per-run artifact folders do not pile up
     yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()

@@ -53,7 +53,8 @@ class LandingConfig(dg.Config):
 
 
 def landing_files_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    # os.walk tells files from folders by the directory entry, without a stat per file
+    return sorted(Path(root, f) for root, _, files in os.walk(folder) for f in files if not f.startswith("."))
 
 
 def _extract_chunk(items: list[tuple]) -> list[tuple]:

@@ -15,12 +15,15 @@
 --   variant         strict, or blank_as_zero (emitted only where a blank went into an operand)
 -- depends_on: {{ ref('int_agency_identity') }} (read by the pre-hook)
 -- Incremental runs evaluate only the reports without operands: new ones, and those the pre-hook
--- cleared because they, or reports of an agency with the same short name, were loaded (macros/incremental_by_report.sql).
+-- cleared because they, or reports of an agency with the same short name, were loaded
+-- (macros/incremental_by_report.sql).
 with affected as (
     {{ reports_without_operands() }}
 ),
 
-t3_all as (
+-- read twice (the affected reports, their previous years): not materialized, so that each
+-- read is filtered before it scans, rather than DuckDB materializing every cell first
+t3_all as not materialized (
     select * from {{ ref('int_table3_cells') }}
 ),
 
@@ -29,7 +32,7 @@ t3 as (
     where {{ among_affected() }}
 ),
 
-cells_all as (
+cells_all as not materialized (
     select * from {{ ref('stg_cells') }}
 ),
 
@@ -608,21 +611,22 @@ variants as (
 
 final as (
     select
-        report_id || '|' || rule_id || '|' || scope || '|' || variant as evaluation_id,
-        report_id,
-        rule_id,
-        scope,
-        variant,
-        case when reason is null then lhs::double end as lhs,
-        case when reason is null then rhs::double end as rhs,
-        coalesce(lhs_blank, false) as lhs_blank,
-        coalesce(rhs_blank, false) as rhs_blank,
-        reason,
-        coalesce(source_cells, []) as source_cells,
+        variants.report_id || '|' || variants.rule_id || '|' || variants.scope || '|' || variants.variant
+            as evaluation_id,
+        variants.report_id,
+        variants.rule_id,
+        variants.scope,
+        variants.variant,
+        case when variants.reason is null then variants.lhs::double end as lhs,
+        case when variants.reason is null then variants.rhs::double end as rhs,
+        coalesce(variants.lhs_blank, false) as lhs_blank,
+        coalesce(variants.rhs_blank, false) as rhs_blank,
+        variants.reason,
+        coalesce(variants.source_cells, []) as source_cells,
         reports.loaded_at,
         now()::timestamp as built_at
     from variants
-    inner join reports using (report_id)
+    inner join reports on variants.report_id = reports.report_id
 )
 
 select * from final
