@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from .defs.automation import landing_folder_sensor, nightly_refresh, refresh_job
+from .defs.automation import landing_folder_sensor, nightly_refresh, refresh_job, weekly_full_refresh
 from .defs.checks import dq_alerts, dq_report, dq_rule_results, rule_checks
 from .defs.dbt import ogi_dbt_models
 from .defs.fetch import fetch_job, fetched_reports, weekly_fetch
@@ -13,7 +13,7 @@ defs = dg.Definitions(
     assets=[fetched_reports, landing_files, raw_tables, ogi_dbt_models, dq_rule_results, dq_alerts, dq_report],
     asset_checks=[rule_checks],
     jobs=[refresh_job, fetch_job],
-    schedules=[nightly_refresh, weekly_fetch],
+    schedules=[nightly_refresh, weekly_full_refresh, weekly_fetch],
     sensors=[landing_folder_sensor],
     resources={"warehouse": Warehouse(), "dbt": dbt_resource()},
 )

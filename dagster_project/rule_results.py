@@ -15,6 +15,7 @@ from expectations.runner import judge
 
 DQ_TABLE = "main.dq_rule_results"
 OPERANDS = "intermediate.int_rule_operands"
+STATE_TABLE = "main.dq_judge_state"
 CHUNK_REPORTS = 5_000  # reports judged at a time (about 90 evaluations each)
 
 _DDL = f"""
@@ -24,6 +25,8 @@ create table if not exists {DQ_TABLE} (
     severity varchar, source_cells varchar[], evaluated_at timestamp, operands_built_at timestamp
 );
 alter table {DQ_TABLE} drop column if exists source_provenance;
+-- the operands build whose every report has been judged (written after the last chunk commits)
+create table if not exists {STATE_TABLE} as select max(operands_built_at) as judged_through from {DQ_TABLE};
 -- findings (fail, warn) with the source cells they read, as printed and where: joined when read,
 -- so a refresh does not copy cells, and a query for a few reports reads only theirs
 create or replace view main.dq_findings as
@@ -52,11 +55,13 @@ def _needs_full(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> dict[str, int]:
-    """Judge the reports whose operands changed, a chunk of reports at a time so that memory stays
-    bounded; one transaction. Returns counts of what was done."""
+    """Judge the reports whose operands changed, a chunk of reports at a time, one transaction per
+    chunk, so that memory stays bounded whatever the number of reports. The watermark moves only
+    after the last chunk: an interrupted run is judged again in full by the next one. Returns
+    counts of what was done."""
     con.execute(_DDL)
     full = full or _needs_full(con)
-    since = "'-infinity'" if full else f"(select coalesce(max(operands_built_at), '-infinity') from {DQ_TABLE})"
+    since = "'-infinity'" if full else f"(select coalesce(max(judged_through), '-infinity') from {STATE_TABLE})"
     ids = [
         r
         for (r,) in con.execute(
@@ -64,27 +69,29 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
         ).fetchall()
     ]
     built_at = con.execute(f"select max(built_at) from {OPERANDS}").fetchone()[0]
+    dropped = con.execute(
+        f"delete from {DQ_TABLE} where report_id not in (select report_id from staging.stg_reports)"
+    ).fetchone()[0]
     evaluations = 0
-    con.execute("begin transaction")
-    try:
-        con.register("judged_ids", pd.DataFrame({"report_id": ids}, dtype=object))
-        dropped = con.execute(
-            f"""delete from {DQ_TABLE}
-                where report_id in (select report_id from judged_ids)
-                   or report_id not in (select report_id from staging.stg_reports)"""
-        ).fetchone()[0]
-        for start in range(0, len(ids), CHUNK_REPORTS):
-            con.register("chunk_ids", pd.DataFrame({"report_id": ids[start : start + CHUNK_REPORTS]}, dtype=object))
-            chunk = "report_id in (select report_id from chunk_ids)"
-            operands = con.execute(f"select * from {OPERANDS} where {chunk}").df()
-            reports = con.execute(f"select report_id, format_version from staging.stg_reports where {chunk}").df()
-            results = judge(operands, reports)
-            results["operands_built_at"] = built_at
-            evaluations += len(results)
+    for start in range(0, len(ids), CHUNK_REPORTS):
+        con.register("chunk_ids", pd.DataFrame({"report_id": ids[start : start + CHUNK_REPORTS]}, dtype=object))
+        chunk = "report_id in (select report_id from chunk_ids)"
+        operands = con.execute(f"select * from {OPERANDS} where {chunk}").df()
+        reports = con.execute(f"select report_id, format_version from staging.stg_reports where {chunk}").df()
+        results = judge(operands, reports)
+        results["operands_built_at"] = built_at
+        evaluations += len(results)
+        con.execute("begin transaction")
+        try:
+            dropped += con.execute(f"delete from {DQ_TABLE} where {chunk}").fetchone()[0]
             con.register("results_df", results)
             con.execute(f"insert into {DQ_TABLE} by name select * from results_df")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        finally:
+            con.unregister("results_df")
+    con.execute(f"delete from {STATE_TABLE}")
+    con.execute(f"insert into {STATE_TABLE} values (?)", [built_at])
     return {"reports_judged": len(ids), "evaluations": evaluations, "rows_replaced": dropped, "full": int(full)}

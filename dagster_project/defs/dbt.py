@@ -44,9 +44,8 @@ def ogi_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, warehouse: Warehouse
 ):
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    marks = dict.fromkeys((CHANGED_SINCE, BUILT_AFTER), "-infinity")
-    if not config.full_refresh:
-        marks = last_build_watermarks(warehouse)
+    everything = dict.fromkeys((CHANGED_SINCE, BUILT_AFTER), "-infinity")
+    marks = everything if config.full_refresh else last_build_watermarks(warehouse)
     # environment variables, not --vars: changed vars make dbt parse the whole project again
     os.environ.update(marks)
     context.log.info(f"dbt {' '.join(args)} ({', '.join(f'{k}={v}' for k, v in marks.items())})")

@@ -37,6 +37,12 @@ def test_refresh_job_schedule_and_sensor_exist():
     assert defs.get_schedule_def("nightly_refresh").cron_schedule == "0 3 * * *"
     assert defs.get_sensor_def("landing_folder_sensor") is not None
     assert defs.get_schedule_def("weekly_fetch").cron_schedule == "0 2 * * 1"
+    # the weekly full refresh asks the raw step and dbt to rebuild, in config the job accepts
+    tick = defs.get_schedule_def("weekly_full_refresh").evaluate_tick(dg.build_schedule_context())
+    run_config = tick.run_requests[0].run_config
+    dg.validate_run_config(defs.resolve_job_def("refresh"), run_config)
+    assert run_config["ops"]["raw_tables"]["config"]["full"] is True
+    assert run_config["ops"]["ogi_dbt_models"]["config"]["full_refresh"] is True
     graph = defs.resolve_asset_graph()
     assert dg.AssetKey("fetched_reports") in graph.get(dg.AssetKey("landing_files")).parent_keys
     refresh_keys = defs.resolve_job_def("refresh").asset_layer.executable_asset_keys
