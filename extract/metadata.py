@@ -23,10 +23,15 @@ def _nospace(text: str) -> str:
 
 
 def find_title(lines: list[str]) -> tuple[int, str] | None:
-    for i, ln in enumerate(lines[:TITLE_SEARCH_LINES]):
-        t = _nospace(ln)
+    head = [_nospace(ln) for ln in lines[:TITLE_SEARCH_LINES]]
+    for i, t in enumerate(head):
         if _TITLE.search(t) and len(t) <= 80:
             return i, t
+        # a long title wrapped over two lines ('…人民政府2022年政府信息公开工作' / '年度报告'),
+        # unless the next line is a whole title by itself
+        nxt = head[i + 1] if i + 1 < len(head) else ""
+        if t and nxt and not _TITLE.search(nxt) and _TITLE.search(t + nxt) and len(t + nxt) <= 80:
+            return i, t + nxt
     return None
 
 
