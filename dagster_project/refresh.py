@@ -93,6 +93,7 @@ def _run(full: bool, console: Console) -> int:
     import dagster as dg
 
     from .definitions import defs
+    from .defs.automation import refresh_run_config
     from .settings import alerts_path, dq_report_path, landing_path, warehouse_path
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
@@ -102,10 +103,7 @@ def _run(full: bool, console: Console) -> int:
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,
             run_config={
-                "ops": {
-                    "raw_tables": {"config": {"landing": str(landing_path()), "full": full}},
-                    "ogi_dbt_models": {"config": {"full_refresh": full}},
-                },
+                **refresh_run_config(full, str(landing_path())),
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
             },
             raise_on_error=False,

@@ -17,13 +17,22 @@ refresh_job = dg.define_asset_job(
 
 nightly_refresh = dg.ScheduleDefinition(job=refresh_job, cron_schedule="0 3 * * *", name="nightly_refresh")
 
+
+def refresh_run_config(full: bool, landing: str = "") -> dict:
+    """Run config of the refresh job. ``full``: extract every file again and rebuild every dbt
+    model; ``landing`` empty means the OGI_LANDING setting."""
+    return {
+        "ops": {
+            "raw_tables": {"config": {"landing": landing, "full": full}},
+            "ogi_dbt_models": {"config": {"full_refresh": full}},
+        }
+    }
+
+
 # Every file extracted again and every model rebuilt once a week: picks up a new extractor or dbt
 # SQL, and repairs what incremental runs cannot see (an alias removed from the reviewed list).
-FULL_REFRESH_CONFIG = {
-    "ops": {"raw_tables": {"config": {"full": True}}, "ogi_dbt_models": {"config": {"full_refresh": True}}}
-}
 weekly_full_refresh = dg.ScheduleDefinition(
-    job=refresh_job, cron_schedule="0 4 * * 0", name="weekly_full_refresh", run_config=FULL_REFRESH_CONFIG
+    job=refresh_job, cron_schedule="0 4 * * 0", name="weekly_full_refresh", run_config=refresh_run_config(full=True)
 )
 
 
