@@ -14,6 +14,8 @@ import pandas as pd
 
 from extract.report import EXTRACTOR_VERSION, extract_file, sha256_of
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
+
 DDL = """
 create schema if not exists raw;
 create table if not exists raw.files (
@@ -105,7 +107,7 @@ def result_rows(result: dict, sha256: str, now: datetime) -> dict[str, list[tupl
                 p.get("line"),
                 p.get("offset"),
                 p.get("bbox"),
-                json.dumps(p, ensure_ascii=False),
+                _to_json(p),
                 now,
             )
         )
@@ -180,6 +182,8 @@ def touch_reports(con: duckdb.DuckDBPyConnection, where: str, params: list, now:
     """Give the reports selected by ``where`` (on raw.reports) a new load time, on all their raw
     rows: incremental dbt models rebuild a report when its rows are newer than their last build."""
     con.execute(f"create or replace temp table touched as select report_id from raw.reports where {where}", params)
+    if not con.execute("select count(*) from touched").fetchone()[0]:
+        return  # the updates would scan every raw table, on every batch of a national load
     for table in _COLUMNS:
         con.execute(f"update raw.{table} set _loaded_at = ? where report_id in (select report_id from touched)", [now])
 

@@ -76,7 +76,7 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
     for start in range(0, len(ids), CHUNK_REPORTS):
         con.register("chunk_ids", pd.DataFrame({"report_id": ids[start : start + CHUNK_REPORTS]}, dtype=object))
         chunk = "report_id in (select report_id from chunk_ids)"
-        operands = con.execute(f"select * from {OPERANDS} where {chunk}").df()
+        operands = con.execute(f"select * exclude (source_cells) from {OPERANDS} where {chunk}").df()
         reports = con.execute(f"select report_id, format_version from staging.stg_reports where {chunk}").df()
         results = judge(operands, reports)
         results["operands_built_at"] = built_at
@@ -85,7 +85,12 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
         try:
             dropped += con.execute(f"delete from {DQ_TABLE} where {chunk}").fetchone()[0]
             con.register("results_df", results)
-            con.execute(f"insert into {DQ_TABLE} by name select * from results_df")
+            con.execute(
+                f"""insert into {DQ_TABLE} by name
+                    select r.*, coalesce(o.source_cells, []) as source_cells
+                    from results_df r left join (select evaluation_id, source_cells from {OPERANDS} where {chunk}) o
+                        using (evaluation_id)"""
+            )
             con.execute("commit")
         except Exception:
             con.execute("rollback")

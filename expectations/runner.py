@@ -30,7 +30,6 @@ RESULT_COLUMNS = [
     "status",
     "reason",
     "severity",
-    "source_cells",
     "evaluated_at",
 ]
 
@@ -67,15 +66,16 @@ def _gx_batch_definition():
 
 def judge(operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     """One row per operand row, plus a not_assessable row for every report x rule without one.
-    ``reports`` has report_id and format_version."""
+    ``reports`` has report_id and format_version. The operands' source cells are not needed to
+    judge and stay in the warehouse (lists are slow to move into pandas and back)."""
     gx, context, batch_def = _gx_batch_definition()
     now = datetime.now(UTC).replace(tzinfo=None)
-    formats = dict(zip(reports["report_id"], reports["format_version"], strict=True))
+    formats = reports.set_index("report_id")["format_version"]
+    by_rule = dict(tuple(operands.groupby("rule_id", sort=False)))
     frames = []
     for rule in rules():
-        df = operands[operands["rule_id"] == rule.id].reset_index(drop=True).copy()
-        present = set(df["report_id"])
-        absent = [r for r in reports["report_id"] if r not in present]
+        df = by_rule.get(rule.id, operands.iloc[:0]).reset_index(drop=True)
+        absent = reports.loc[~reports["report_id"].isin(df["report_id"]), "report_id"].tolist()
         if absent:
             df = pd.concat(
                 [
@@ -91,7 +91,6 @@ def judge(operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
                             "rhs": None,
                             "lhs_blank": False,
                             "rhs_blank": False,
-                            "source_cells": [[] for _ in absent],
                             "reason": "no operands: the report has no table this rule reads",
                         }
                     ),

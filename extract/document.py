@@ -57,6 +57,12 @@ def tokenize_segment(text: str, line: int, row: int | None, prov_for, tokens: li
     """Split one printed segment into tokens: every whitespace-separated part that reads as a
     value becomes a value token; runs of other parts stay together as one text token.
     ``prov_for(start, end)`` gives the provenance of a character span of ``text``."""
+    if len(text) < 40 and text.isprintable() and " " not in text:
+        # most table cells are one number or one label: one token, no regex
+        if text:
+            kind = "value" if looks_like_value(text) else "text"
+            tokens.append(Token(text, kind, line, row, prov_for(0, len(text))))
+        return
     spans = [(m.start(), m.end()) for m in _PART.finditer(text)]
     # '169974800 元': PDF text layers put a space between a number and its unit; keep them together
     for k in range(len(spans) - 2, -1, -1):

@@ -53,7 +53,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
 
 
 def _cell_text(td) -> str:
-    return " ".join(part.strip() for part in td.itertext() if part.strip())
+    return " ".join(filter(None, (part.strip() for part in td.itertext())))
 
 
 def table_grid(table) -> list[list[tuple[int, str]]]:
@@ -69,7 +69,8 @@ def table_grid(table) -> list[list[tuple[int, str]]]:
             while (r, col) in covered:
                 col += 1
             rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
-            covered.update((r + dr, col + dc) for dr in range(rs) for dc in range(cs))
+            if rs > 1:  # positions to the right in this row are passed by col
+                covered.update((r + dr, col + dc) for dr in range(1, rs) for dc in range(cs))
             out.append((col, _cell_text(td)))
             col += cs
         rows.append(out)
