@@ -24,6 +24,8 @@ import pandas as pd
 
 from expectations.catalogue import rule as catalogue_rule
 
+from .rule_results import findings_sql
+
 LOG_DDL = """
 create table if not exists main.dq_alert_log (
     finding_key varchar, sink varchar, sent_at timestamp, primary key (finding_key, sink));
@@ -32,15 +34,14 @@ create table if not exists main.dq_alert_state (sink varchar primary key, delive
 ALERT_CHUNK = 5_000  # reports whose findings are gathered and sent at a time
 # one finding per report and rule, listing each failing scope with its numbers; if the numbers
 # change, it is a new finding
-FINDINGS_SQL = """
+FINDINGS_SQL = f"""
 select
     d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.delta, d.status, d.severity,
     r.file_name, r.agency, r.report_year, f.path,
     to_json(d.source_provenance) as source_json
-from main.dq_findings d
+from ({findings_sql("variant = 'strict' and report_id in (select unnest($1))")}) d
 join raw.reports r using (report_id)
 left join (select sha256, min(path) as path from raw.files where present group by 1) f on f.sha256 = d.report_id
-where d.variant = 'strict' and d.report_id in (select unnest(?))
 order by r.file_name, d.rule_id, d.scope
 """
 

@@ -12,33 +12,30 @@ import duckdb
 
 from expectations.catalogue import rule as catalogue_rule
 
+from .rule_results import findings_sql
+
 MAX_REPORTS = 500  # a national warehouse has tens of thousands of reports with findings
 TOTALS_SQL = """
-select count(distinct report_id), count(distinct report_id) filter (where status in ('fail', 'warn'))
-from main.dq_rule_results where variant = 'strict'
+select count(*), count(*) filter (where n_fail + n_warn > 0) from main.dq_report_summary
 """
 REPORTS_SQL = f"""
 select r.report_id, r.file_name, r.agency, r.report_year, r.format_version, r.status,
-       count(*) filter (where d.status = 'fail') as n_fail,
-       count(*) filter (where d.status = 'warn') as n_warn,
-       count(*) filter (where d.status = 'pass') as n_pass,
-       count(*) filter (where d.status = 'not_assessable') as n_na
-from raw.reports r join main.dq_rule_results d using (report_id)
-where d.variant = 'strict'
-group by all having n_fail + n_warn > 0
-order by n_fail desc, n_warn desc, r.file_name
+       s.n_fail, s.n_warn, s.n_pass, s.n_na
+from main.dq_report_summary s join raw.reports r using (report_id)
+where s.n_fail + s.n_warn > 0
+order by s.n_fail desc, s.n_warn desc, r.file_name
 limit {MAX_REPORTS}
 """
-FINDINGS_SQL = """
-with claims as (
+FINDINGS_SQL = f"""
+with findings as ({findings_sql("variant = 'strict' and report_id in (select unnest($1))")}),
+claims as (
     select report_id, 'claim:' || claim_key as ref, string_agg(sentence, ' / ') as sentence
-    from raw.claims group by all
+    from raw.claims where report_id in (select unnest($1)) group by all
 )
 select d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.status, to_json(d.source_provenance),
        (select string_agg(c.sentence, ' / ') from claims c
         where c.report_id = d.report_id and list_contains(d.source_cells, c.ref)) as claim
-from main.dq_findings d
-where d.variant = 'strict' and d.report_id in (select unnest(?))
+from findings d
 order by d.report_id, d.rule_id, d.scope
 """
 STYLE = """

@@ -6,6 +6,7 @@ file's content hash, and every landing file gets a row in raw.files whatever hap
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -188,9 +189,9 @@ def touch_reports(con: duckdb.DuckDBPyConnection, where: str, params: list, now:
         con.execute(f"update raw.{table} set _loaded_at = ? where report_id in (select report_id from touched)", [now])
 
 
-def _file_row(path: Path, sha: str, status: str, reason: str | None, now: datetime) -> tuple:
-    st = path.stat()
-    return (str(path), path.name, sha, st.st_size, status, reason, True, now, st.st_mtime_ns)
+def _file_row(path: str, sha: str, status: str, reason: str | None, now: datetime) -> tuple:
+    st = os.stat(path)
+    return (path, os.path.basename(path), sha, st.st_size, status, reason, True, now, st.st_mtime_ns)
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple], now: datetime) -> None:
@@ -263,7 +264,7 @@ def known_reports(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | 
     return {sha: (status, reason) for sha, status, reason in rows}
 
 
-def content_hashes(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[dict[Path, str], set[Path]]:
+def content_hashes(con: duckdb.DuckDBPyConnection, files: list[str]) -> tuple[dict[str, str], set[str]]:
     """sha256 of every file, and the files whose raw.files row is current (same path, size and
     mtime, present): those are not read again."""
     cached = {
@@ -274,8 +275,8 @@ def content_hashes(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[d
     }
     hashes, current = {}, set()
     for p in files:
-        st = p.stat()
-        hit = cached.get(str(p))
+        st = os.stat(p)
+        hit = cached.get(p)
         if hit and hit[:2] == (st.st_size, st.st_mtime_ns):
             hashes[p] = hit[2]
             if hit[3]:
@@ -286,17 +287,17 @@ def content_hashes(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[d
 
 
 def record_known_files(
-    con: duckdb.DuckDBPyConnection, files: list[tuple[Path, str, tuple[str, str | None]]], now: datetime
+    con: duckdb.DuckDBPyConnection, files: list[tuple[str, str, tuple[str, str | None]]], now: datetime
 ) -> None:
     """raw.files rows for files whose content is already in the warehouse (unchanged, or the same
     report under another name): nothing is extracted again."""
     _upsert_files(con, [_file_row(p, sha, status, reason, now) for p, sha, (status, reason) in files])
 
 
-def sync_presence(con: duckdb.DuckDBPyConnection, landing: Path, present: list[Path]) -> int:
+def sync_presence(con: duckdb.DuckDBPyConnection, landing: Path, present: list[str]) -> int:
     """Files of this landing folder that were loaded before and are gone now stay in the
     warehouse, marked present = false (never silently deleted); returns how many."""
-    con.register("present_paths", pd.DataFrame({"path": [str(p) for p in present]}, dtype=object))
+    con.register("present_paths", pd.DataFrame({"path": present}, dtype=object))
     gone = con.execute(
         "update raw.files set present = false where path like ? and present "
         "and path not in (select path from present_paths) returning path",
@@ -326,7 +327,7 @@ def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path, now: datetime) 
 
 
 def pending_changes(
-    con: duckdb.DuckDBPyConnection | None, folder: Path, files: list[Path]
+    con: duckdb.DuckDBPyConnection | None, folder: Path, files: list[str]
 ) -> tuple[list[str], list[str]]:
     """What a refresh of ``folder`` would do, without writing: content hashes not yet extracted
     (new or changed files) and loaded files that are gone. ``con`` None: nothing is loaded yet."""
@@ -336,6 +337,6 @@ def pending_changes(
     hashes, _ = content_hashes(con, files)
     known = known_reports(con)
     new = sorted({sha for sha in hashes.values() if sha not in known})
-    present = {str(p) for p in files}
+    present = set(files)
     loaded = con.execute("select path from raw.files where present and path like ?", [str(folder) + "/%"]).fetchall()
     return new, sorted(path for (path,) in loaded if path not in present)

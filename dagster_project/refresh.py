@@ -4,9 +4,7 @@ short summary. Exit code 0 when the pipeline worked, whatever the reports' own e
 from __future__ import annotations
 
 import fcntl
-import importlib
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -97,8 +95,6 @@ def _run(full: bool, console: Console) -> int:
     from .settings import alerts_path, dq_report_path, landing_path, warehouse_path
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
-    # Great Expectations takes seconds to import; do it while extraction and dbt run
-    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,

@@ -3,7 +3,7 @@
 Only reports whose operands were rebuilt since the last evaluation are judged again (all of them
 after a full dbt build, or when the rule catalogue changed); rows of reports no longer loaded are
 dropped. Each judged row names the source cells it read; the view main.dq_findings adds what
-those cells print and where."""
+those cells print and where (kept for findings only, in main.dq_finding_cells)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,27 @@ from expectations.runner import judge
 DQ_TABLE = "main.dq_rule_results"
 OPERANDS = "intermediate.int_rule_operands"
 STATE_TABLE = "main.dq_judge_state"
+SUMMARY_TABLE = "main.dq_report_summary"
+FINDING_CELLS = "main.dq_finding_cells"
 CHUNK_REPORTS = 5_000  # reports judged at a time (about 90 evaluations each)
+
+
+def findings_sql(where: str) -> str:
+    """Findings (fail, warn) whose result rows match ``where``, with the source cells they read,
+    as printed and where. The rows are filtered before the cells are looked up: the view
+    main.dq_findings filtered from outside looks them up for every finding (a second at 100,000
+    reports)."""
+    return f"""
+    select d.*, (
+        select list(struct_pack(
+            cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
+            char_offset := c.char_offset, prov := c.prov_json
+        ))
+        from unnest(d.source_cells) as u(cell)
+        join {FINDING_CELLS} c on c.report_id = d.report_id and c.cell = u.cell
+    ) as source_provenance
+    from (select * from {DQ_TABLE} where status in ('fail', 'warn') and ({where})) d"""
+
 
 _DDL = f"""
 create table if not exists {DQ_TABLE} (
@@ -27,31 +47,50 @@ create table if not exists {DQ_TABLE} (
 alter table {DQ_TABLE} drop column if exists source_provenance;
 -- the operands build whose every report has been judged (written after the last chunk commits)
 create table if not exists {STATE_TABLE} as select max(operands_built_at) as judged_through from {DQ_TABLE};
--- findings (fail, warn) with the source cells they read, as printed and where: joined when read,
--- so a refresh does not copy cells, and a query for a few reports reads only theirs
-create or replace view main.dq_findings as
--- the cells are matched on their parts and on the report's load time as well: a report's cells
--- share one load time, so the scan of raw.cells skips the row groups of other loads
-select d.*, (
-    select list(struct_pack(
-        cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
-        char_offset := c.char_offset, prov := c.prov_json
-    ))
-    from unnest(d.source_cells) as u(cell)
-    join raw.cells c
-        on c._loaded_at = r._loaded_at and c.report_id = d.report_id and c.table_name = split_part(u.cell, '.', 1)
-        and c.row_key = split_part(u.cell, '.', 2) and c.col_key = split_part(u.cell, '.', 3)
-) as source_provenance
-from {DQ_TABLE} d
-join raw.reports r using (report_id)
-where d.status in ('fail', 'warn');
+-- kept with the results, chunk by chunk, so that the data-quality page and the alerts read
+-- thousands of rows rather than the millions of results and cells of a national warehouse:
+-- strict evaluations by status per report, and the cells the findings read, as printed and where
+create table if not exists {SUMMARY_TABLE} (
+    report_id varchar, n_fail integer, n_warn integer, n_pass integer, n_na integer);
+create table if not exists {FINDING_CELLS} (
+    report_id varchar, cell varchar, raw_text varchar, value double, page integer, line_no integer,
+    char_offset integer, prov_json varchar);
+-- findings (fail, warn) with the source cells they read, as printed and where
+create or replace view main.dq_findings as {findings_sql("true")};
 """
 
 
 def _needs_full(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when any stored result was judged by another version of its rule (or none exist)."""
+    """True when any stored result was judged by another version of its rule (or none exist), or
+    the results predate the per-report summary."""
     stored = dict(con.execute(f"select distinct rule_id, rule_version from {DQ_TABLE}").fetchall())
-    return not stored or any(stored.get(r.id) != r.version for r in rules())
+    summarised = con.execute(f"select count(*) from {SUMMARY_TABLE}").fetchone()[0]
+    return not stored or not summarised or any(stored.get(r.id) != r.version for r in rules())
+
+
+def _replace_derived(con: duckdb.DuckDBPyConnection, chunk: str) -> None:
+    """Rebuild the summary and the finding cells of the reports selected by ``chunk``."""
+    con.execute(f"delete from {SUMMARY_TABLE} where {chunk}").fetchall()
+    con.execute(
+        f"""insert into {SUMMARY_TABLE}
+            select report_id, count(*) filter (where status = 'fail'), count(*) filter (where status = 'warn'),
+                   count(*) filter (where status = 'pass'), count(*) filter (where status = 'not_assessable')
+            from {DQ_TABLE} where variant = 'strict' and {chunk} group by report_id"""
+    ).fetchall()
+    con.execute(f"delete from {FINDING_CELLS} where {chunk}").fetchall()
+    con.execute(
+        f"""insert into {FINDING_CELLS}
+            with wanted as (
+                select distinct report_id, unnest(source_cells) as cell
+                from {DQ_TABLE} where status in ('fail', 'warn') and {chunk}
+            )
+            select w.report_id, w.cell, c.raw_text, c.value, c.page, c.line_no, c.char_offset, c.prov_json
+            from wanted w
+            join raw.cells c
+                on c.report_id = w.report_id and c.table_name = split_part(w.cell, '.', 1)
+                and c.row_key = split_part(w.cell, '.', 2) and c.col_key = split_part(w.cell, '.', 3)
+            where c.{chunk}"""
+    ).fetchall()
 
 
 def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> dict[str, int]:
@@ -69,9 +108,13 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
         ).fetchall()
     ]
     built_at = con.execute(f"select max(built_at) from {OPERANDS}").fetchone()[0]
-    dropped = con.execute(
-        f"delete from {DQ_TABLE} where report_id not in (select report_id from staging.stg_reports)"
-    ).fetchone()[0]
+    gone = "report_id not in (select report_id from staging.stg_reports)"
+    dropped = 0
+    # every judged report has a summary row: look there before scanning millions of results
+    if full or con.execute(f"select count(*) from {SUMMARY_TABLE} where {gone}").fetchall()[0][0]:
+        dropped = con.execute(f"delete from {DQ_TABLE} where {gone}").fetchone()[0]
+        for table in (SUMMARY_TABLE, FINDING_CELLS):
+            con.execute(f"delete from {table} where {gone}").fetchall()
     evaluations = 0
     for start in range(0, len(ids), CHUNK_REPORTS):
         con.register("chunk_ids", pd.DataFrame({"report_id": ids[start : start + CHUNK_REPORTS]}, dtype=object))
@@ -91,6 +134,7 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
                     from results_df r left join (select evaluation_id, source_cells from {OPERANDS} where {chunk}) o
                         using (evaluation_id)"""
             )
+            _replace_derived(con, chunk)
             con.execute("commit")
         except Exception:
             con.execute("rollback")

@@ -172,9 +172,9 @@ def extract_file(path: str | Path) -> dict:
         return quarantined(path, "extractor_error", f"{type(exc).__name__}: {exc}", doc.source_format)
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: str | Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

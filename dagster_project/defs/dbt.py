@@ -1,6 +1,8 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
+import importlib
 import os
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -49,6 +51,9 @@ def ogi_dbt_models(
     # environment variables, not --vars: changed vars make dbt parse the whole project again
     os.environ.update(marks)
     context.log.info(f"dbt {' '.join(args)} ({', '.join(f'{k}={v}' for k, v in marks.items())})")
+    # the rule step next needs Great Expectations, which takes seconds to import: import it while
+    # this process only waits for dbt's (earlier, it would slow down the raw step instead)
+    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     # one target folder for every refresh (one runs at a time): dbt's partial-parse state carries
     # over, and per-run artifact folders do not pile up
     yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()

@@ -619,7 +619,7 @@ variants as (
                 end
             ) as variant
         from strict
-    )
+    ) as strict_and_blank_as_zero
     union all
     -- R17 read with blanks as 0: every printed cell counts
     select
