@@ -119,7 +119,9 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
     for start in range(0, len(ids), CHUNK_REPORTS):
         con.register("chunk_ids", pd.DataFrame({"report_id": ids[start : start + CHUNK_REPORTS]}, dtype=object))
         chunk = "report_id in (select report_id from chunk_ids)"
-        operands = con.execute(f"select * exclude (source_cells) from {OPERANDS} where {chunk}").df()
+        # built_at grows with every build: the filter lets DuckDB skip the row groups of older builds
+        chunk_operands = f"{OPERANDS} where built_at > {since} and {chunk}"
+        operands = con.execute(f"select * exclude (source_cells) from {chunk_operands}").df()
         reports = con.execute(f"select report_id, format_version from staging.stg_reports where {chunk}").df()
         results = judge(operands, reports)
         results["operands_built_at"] = built_at
@@ -131,7 +133,7 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
             con.execute(
                 f"""insert into {DQ_TABLE} by name
                     select r.*, coalesce(o.source_cells, []) as source_cells
-                    from results_df r left join (select evaluation_id, source_cells from {OPERANDS} where {chunk}) o
+                    from results_df r left join (select evaluation_id, source_cells from {chunk_operands}) o
                         using (evaluation_id)"""
             )
             _replace_derived(con, chunk)
