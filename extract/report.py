@@ -16,7 +16,8 @@ from .locate import locate
 from .readers import read
 from .tables import parse_table2, parse_table3, parse_table4, table2_version, table3_version
 
-EXTRACTOR_VERSION = "0.1.1"  # 0.1.1: titles wrapped over two lines
+# 0.1.1: titles wrapped over two lines; 0.1.2: DOCX text in insertions, smart tags, content controls
+EXTRACTOR_VERSION = "0.1.2"
 
 
 def _empty(path: Path, status: str, issues: list[dict], source_format: str | None = None) -> dict:
