@@ -363,6 +363,8 @@ per_report as (
         t3_shape.n_cells,
         t3_shape.n_values,
         t3_shape.has_grp_other,
+        -- cells a complete 表三 prints (R17): 23 rows x 7 in gb2019 (其他处理 one row), 25 x 7 in gb2021
+        case when t3_shape.has_grp_other then 161 else 175 end as n_expected_cells,
         coalesce(sections.n_sections, 0) as n_sections,
         sections.s5_text,
         sections.s6_text
@@ -514,7 +516,7 @@ structural as (
         'R17_t3_complete',
         'table3',
         n_values,
-        case when has_grp_other then 161 else 175 end,
+        n_expected_cells,
         false,
         false,
         case when n_cells is null then 'no 表三' end,
@@ -627,7 +629,7 @@ variants as (
         'R17_t3_complete',
         'table3',
         n_cells,
-        case when has_grp_other then 161 else 175 end,
+        n_expected_cells,
         false,
         false,
         null,
