@@ -91,10 +91,12 @@ def _run(full: bool, console: Console) -> int:
     import dagster as dg
 
     from .definitions import defs
+    from .defs import dbt as dbt_assets
     from .defs.automation import refresh_run_config
     from .settings import alerts_path, dq_report_path, landing_path, warehouse_path
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
+    dbt_assets.PRELOAD_RULE_ENGINE = True  # execute_in_process: every step runs in this process
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,

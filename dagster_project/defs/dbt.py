@@ -14,6 +14,10 @@ from .resources import WRITER_POOL, Warehouse, dbt_project
 CHANGED_SINCE = "OGI_CHANGED_SINCE"
 BUILT_AFTER = "OGI_BUILT_AFTER"
 REFRESH_TARGET = Path("target/refresh")  # relative to the dbt project
+# Set by the headless refresh, whose steps share one process: the rule step after dbt then finds
+# Great Expectations (seconds to import) already imported. Under `dagster dev` each step has its
+# own process, where the import would be wasted work.
+PRELOAD_RULE_ENGINE = False
 
 
 class DbtBuildConfig(dg.Config):
@@ -51,9 +55,8 @@ def ogi_dbt_models(
     # environment variables, not --vars: changed vars make dbt parse the whole project again
     os.environ.update(marks)
     context.log.info(f"dbt {' '.join(args)} ({', '.join(f'{k}={v}' for k, v in marks.items())})")
-    # the rule step next needs Great Expectations, which takes seconds to import: import it while
-    # this process only waits for dbt's (earlier, it would slow down the raw step instead)
-    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+    if PRELOAD_RULE_ENGINE:  # while this process only waits for dbt's; not earlier, beside the raw step
+        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
     # one target folder for every refresh (one runs at a time): dbt's partial-parse state carries
     # over, and per-run artifact folders do not pile up
     yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()
