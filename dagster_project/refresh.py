@@ -81,8 +81,11 @@ def run_refresh(
             f"[red]another refresh of {warehouse_path()} is still running after {wait:g} s; nothing was changed[/red]"
         )
         return 3
+    from .rule_engine import started_early
+
     try:
-        return _run(full, console)
+        with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
+            return _run(full, console)
     finally:
         lock.release()
 
@@ -91,12 +94,10 @@ def _run(full: bool, console: Console) -> int:
     import dagster as dg
 
     from .definitions import defs
-    from .defs import dbt as dbt_assets
     from .defs.automation import refresh_run_config
     from .settings import alerts_path, dq_report_path, landing_path, warehouse_path
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
-    dbt_assets.PRELOAD_RULE_ENGINE = True  # execute_in_process: every step runs in this process
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,
@@ -109,8 +110,8 @@ def _run(full: bool, console: Console) -> int:
     console.print("step seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in step_seconds(result).items()))
     if not result.success:
         for event in result.all_events:
-            if event.is_failure and event.step_key:
-                console.print(f"[red]step {event.step_key} failed:[/red] {event.message}")
+            if event.is_step_failure:
+                console.print(f"[red]step {event.step_key} failed:[/red] {event.step_failure_data.error.message}")
         console.print("[red]refresh failed[/red]")
         return 1
     print_summary(warehouse_path(), console)

@@ -10,8 +10,9 @@ from expectations.catalogue import rules
 
 from ..alerts import Sinks, send_new_alerts
 from ..dq_report import write_report
-from ..rule_results import DQ_TABLE, update_rule_results
-from ..settings import alerts_path, dq_report_path
+from ..rule_engine import judge
+from ..rule_results import DQ_TABLE
+from ..settings import alerts_path, dq_report_path, duckdb_memory_limit
 from .dbt import ogi_dbt_models
 from .resources import WRITER_POOL, Warehouse
 
@@ -28,9 +29,7 @@ FAILING_REPORTS_SHOWN = 20
     "did not change keep their results.",
 )
 def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        done = update_rule_results(con)
-        by_status = dict(con.execute(f"select status, count(*) from {DQ_TABLE} group by 1").fetchall())
+    done, by_status = judge(str(warehouse.file()), duckdb_memory_limit())
     context.log.info(
         f"judged {done['reports_judged']} reports ({done['evaluations']} evaluations"
         f"{', all reports' if done['full'] else ''}); rule evaluations by status: {by_status}"

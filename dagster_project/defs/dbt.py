@@ -1,23 +1,18 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
-import importlib
-import os
+import queue
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from .resources import WRITER_POOL, Warehouse, dbt_project
+from .resources import WRITER_POOL, dbt_project
 
-CHANGED_SINCE = "OGI_CHANGED_SINCE"
-BUILT_AFTER = "OGI_BUILT_AFTER"
 REFRESH_TARGET = Path("target/refresh")  # relative to the dbt project
-# Set by the headless refresh, whose steps share one process: the rule step after dbt then finds
-# Great Expectations (seconds to import) already imported. Under `dagster dev` each step has its
-# own process, where the import would be wasted work.
-PRELOAD_RULE_ENGINE = False
 
 
 class DbtBuildConfig(dg.Config):
@@ -27,36 +22,73 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
-def last_build_watermarks(warehouse: Warehouse) -> dict[str, str]:
-    """What the last build reached: the load time of the newest report it evaluated
-    (OGI_CHANGED_SINCE) and when it built the rule operands (OGI_BUILT_AFTER). The YAML of the
-    large incremental tables tests only rows past these; "-infinity" (every row) before the
-    first build."""
-    with warehouse.connect() as con:
-        try:
-            loaded, built = con.execute(
-                "select max(loaded_at), max(built_at) from intermediate.int_rule_operands"
-            ).fetchone()
-        except duckdb.CatalogException:
-            loaded = built = None
-    return {
-        CHANGED_SINCE: loaded.isoformat(sep=" ") if loaded else "-infinity",
-        BUILT_AFTER: built.isoformat(sep=" ") if built else "-infinity",
-    }
-
-
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WRITER_POOL)
-def ogi_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig, warehouse: Warehouse
-):
-    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    everything = dict.fromkeys((CHANGED_SINCE, BUILT_AFTER), "-infinity")
-    marks = everything if config.full_refresh else last_build_watermarks(warehouse)
-    # environment variables, not --vars: changed vars make dbt parse the whole project again
-    os.environ.update(marks)
-    context.log.info(f"dbt {' '.join(args)} ({', '.join(f'{k}={v}' for k, v in marks.items())})")
-    if PRELOAD_RULE_ENGINE:  # while this process only waits for dbt's; not earlier, beside the raw step
-        threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    # the large tables' tests read only the rows this build adds (dbt/macros/test_window.sql)
+    args = ["build", "--vars", "{test_new_rows_only: true}"]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    context.log.info(f"dbt {' '.join(args)}")
     # one target folder for every refresh (one runs at a time): dbt's partial-parse state carries
     # over, and per-run artifact folders do not pile up
-    yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()
+    if context.is_subset:  # dagster-dbt turns a selection in the UI into dbt's --select
+        yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()
+    else:
+        yield from build_in_process(context, args)
+
+
+RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
+
+
+def build_in_process(context: dg.AssetExecutionContext, args: list[str]) -> Iterator:
+    """``dbt <args>`` in this process, its node results turned into Dagster events as they come.
+    dbt as a subprocess first imports itself and loads its parsed project, ~3 s of a refresh that
+    adds one report to a national warehouse. The event conversion is dagster-dbt's own (its
+    internals, hence the exact pin of dagster-dbt)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+    from dbt_common.events.functions import msg_to_dict
+
+    manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    target = str(Path(project.project_dir) / REFRESH_TARGET)
+    flags = [
+        "--project-dir",
+        str(project.project_dir),
+        "--profiles-dir",
+        str(project.profiles_dir),
+        "--target-path",
+        target,
+        "--log-path",
+        target,
+        "--no-send-anonymous-usage-stats",
+    ]
+    events: queue.Queue = queue.Queue()
+    finished = object()
+    outcome = {}
+
+    def keep(msg) -> None:  # dbt fires thousands of events; results and errors are what matter
+        if msg.info.name in RESULT_EVENTS or msg.info.level == "error":
+            events.put(msg_to_dict(msg))
+
+    def run() -> None:
+        try:
+            outcome["result"] = dbtRunner(callbacks=[keep]).invoke([*args, *flags])
+        finally:
+            # dbt-duckdb keeps its connection for the life of the process; the next steps open the
+            # warehouse with their own settings, which DuckDB refuses while it is open
+            DuckDBConnectionManager.close_all_connections()
+            events.put(finished)
+
+    threading.Thread(target=run, name="dbt", daemon=True).start()
+    errors = []
+    while (raw := events.get()) is not finished:
+        if raw["info"]["level"] == "error":
+            errors.append(raw["info"]["msg"])
+        event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+        yield from event.to_default_asset_events(
+            manifest=manifest, dagster_dbt_translator=translator, context=context, project=project
+        )
+    result = outcome.get("result")
+    if result is None or not result.success:
+        cause = "\n".join(errors) or str(getattr(result, "exception", None) or "see dbt's log above")
+        raise dg.Failure(description=f"dbt {' '.join(args)} failed:\n{cause}")

@@ -28,36 +28,43 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# int_rule_operands: its pre-hook deletes the operands of the reports loaded since the last
-   build and of every report of an agency that shares their short name (its cross-year rules read
-   them, and a new name can change which reports are one agency: int_agency_identity); the model
-   then evaluates every report without operands. #}
-{% macro delete_reports_to_reevaluate() -%}
+{# int_rule_operands: its pre-hooks list the reports to evaluate, those loaded since the last build
+   and every report of an agency that shares their short name (its cross-year rules read them,
+   and a new name can change which reports are one agency: int_agency_identity), in a temporary
+   table the model reads, and delete their operands. #}
+{% macro list_reports_to_evaluate() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where report_id in (
-            select family.report_id
-            from {{ ref('int_agency_identity') }} as family
-            inner join {{ ref('int_agency_identity') }} as changed
-                on family.agency_short_name = changed.agency_short_name
-            inner join {{ source('raw', 'reports') }} as loaded
-                on changed.report_id = loaded.report_id and loaded._loaded_at > {{ last_build_watermark() }}
-            union
+        create or replace temporary table reports_to_evaluate as
+        with loaded as (
             select report_id from {{ source('raw', 'reports') }}
             where _loaded_at > {{ last_build_watermark() }}
+        ),
+
+        identity as materialized (
+            select report_id, agency_short_name from {{ ref('int_agency_identity') }}
         )
+
+        select report_id from identity
+        where agency_short_name in (
+            select agency_short_name from identity
+            where report_id in (select report_id from loaded)
+        )
+        union
+        select report_id from loaded
     {%- endif -%}
 {%- endmacro %}
 
-{% macro reports_without_operands() -%}
-    select report_id from {{ ref('stg_reports') }}
-    {%- if is_incremental() %}
-    where report_id not in (select distinct report_id from {{ this }})
-    {%- endif %}
+{% macro delete_reports_to_evaluate() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where report_id in (select report_id from reports_to_evaluate)
+    {%- endif -%}
 {%- endmacro %}
 
-{% macro among_affected() -%}
+{# Filter of an incremental build to the reports listed in ``reports`` (a CTE or table with
+   report_id); every report otherwise. #}
+{% macro among_affected(reports='affected') -%}
     {%- if is_incremental() -%}
-        report_id in (select report_id from affected)
+        report_id in (select report_id from {{ reports }})
     {%- else -%}
         true
     {%- endif -%}

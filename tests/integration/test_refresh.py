@@ -222,3 +222,24 @@ def test_data_quality_page_lists_findings_and_renders_in_chromium(refreshed, tmp
         timeout=120,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_a_selection_of_dbt_models_builds_only_those(refreshed, monkeypatch):
+    """A refresh runs dbt in its own process; a selection (as made in the UI) goes to the dbt CLI
+    with dagster-dbt's --select, and builds only what was selected."""
+    import dagster as dg
+
+    from dagster_project.definitions import defs
+
+    _, warehouse, _ = refreshed
+    monkeypatch.setenv("OGI_WAREHOUSE", str(warehouse))
+    key = dg.AssetKey("fct_requests")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("refresh").execute_in_process(
+            asset_selection=[key], instance=instance, raise_on_error=False
+        )
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {key}
+    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert checks and all(c.asset_key == key and c.passed for c in checks)
+    assert _query(warehouse, "select count(*) from main.fct_requests")[0][0] > 0

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_reports_to_reevaluate() }}",
+        pre_hook=["{{ list_reports_to_evaluate() }}", "{{ delete_reports_to_evaluate() }}"],
     )
 }}
 
@@ -14,30 +14,45 @@
 --   reason          set when the rule cannot be assessed for this scope (then lhs/rhs are null)
 --   variant         strict, or blank_as_zero (emitted only where a blank went into an operand)
 -- depends_on: {{ ref('int_agency_identity') }} (read by the pre-hook)
--- Incremental runs evaluate only the reports without operands: new ones, and those the pre-hook
--- cleared because they, or reports of an agency with the same short name, were loaded
+-- Incremental runs evaluate only the reports loaded since the last build and the other reports
+-- of an agency with the same short name, whose operands the pre-hook deleted
 -- (macros/incremental_by_report.sql).
 with affected as (
-    {{ reports_without_operands() }}
+    select report_id from {{ ref('stg_reports') }}
+    where {{ among_affected('reports_to_evaluate') }}
 ),
 
--- read twice (the affected reports, their previous years): not materialized, so that each
--- read is filtered before it scans, rather than DuckDB materializing every cell first
-t3_all as not materialized (
-    select * from {{ ref('int_table3_cells') }}
-),
-
-t3 as (
-    select * from t3_all
+pairs as (
+    select * from {{ ref('int_report_pairs') }}
     where {{ among_affected() }}
 ),
 
-cells_all as not materialized (
+-- the affected reports and their previous years: the cross-year rules (R08, R09) read both.
+-- One list of reports, so that DuckDB skips the cells of other reports as it scans; read twice
+-- and not materialized, so that each read is filtered before it scans.
+read_reports as (
+    select report_id from affected
+    union all
+    select previous_report_id from pairs
+),
+
+t3_read as not materialized (
+    select * from {{ ref('int_table3_cells') }}
+    where {{ among_affected('read_reports') }}
+),
+
+t3 as (
+    select * from t3_read
+    where {{ among_affected() }}
+),
+
+cells_read as not materialized (
     select * from {{ ref('stg_cells') }}
+    where {{ among_affected('read_reports') }}
 ),
 
 cells as (
-    select * from cells_all
+    select * from cells_read
     where {{ among_affected() }}
 ),
 
@@ -87,13 +102,15 @@ t3_totals as (
     group by report_id
 ),
 
+-- 表四 totals by procedure (rows of int_table4_by_procedure), from the affected cells: DuckDB
+-- does not push the report filter through that view's aggregate
 t4_totals as (
     select
         report_id,
-        max(total) filter (where proc_key = 'admin_review') as reviews_total,
-        sum(total) filter (where proc_key in ('litigation_direct', 'litigation_after_review')) as lawsuits_total
-    from {{ ref('int_table4_by_procedure') }}
-    where {{ among_affected() }}
+        max(value) filter (where row_key = 'admin_review') as reviews_total,
+        sum(value) filter (where row_key in ('litigation_direct', 'litigation_after_review')) as lawsuits_total
+    from t4
+    where col_key = 'total'
     group by report_id
 ),
 
@@ -108,14 +125,9 @@ sections as (
     group by report_id
 ),
 
-pairs as (
-    select * from {{ ref('int_report_pairs') }}
-    where {{ among_affected() }}
-),
-
 -- the previous-year reports' cells the cross-year rules read (R08, R09)
 t3_previous as (
-    select * from t3_all
+    select * from t3_read
     where row_key = 'carried_to_next' and report_id in (select previous_report_id from pairs)
 ),
 
@@ -297,12 +309,11 @@ t2_docs_read as (
         max(value) filter (where col_key = 'issued') as issued,
         max(value) filter (where col_key = 'repealed') as repealed,
         max(value) filter (where col_key = 'in_force') as in_force
-    from cells_all
+    from cells_read
     where
         table_name = 'table2'
         and row_key in ('regulation', 'normative_doc')
         and col_key in ('issued', 'repealed', 'in_force')
-        and ({{ among_affected() }} or report_id in (select previous_report_id from pairs))
     group by report_id, row_key
 ),
 
