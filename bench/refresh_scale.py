@@ -1,7 +1,7 @@
 """Refresh at national scale: for each corpus size, a full refresh of a synthetic national corpus
 (split into extraction, loading, dbt, rules), a refresh with nothing new, and three refreshes each
-after one new report arrives (the median is tabled: this kind of machine varies); peak memory of the whole process tree; and whether the rules found exactly
-the errors the generator injected.
+after one new report arrives (the median is tabled: this kind of machine varies); peak memory of
+the whole process tree; and whether the rules found exactly the errors the generator injected.
 
     python -m bench.refresh_scale [--sizes 1000,10000] [--corpora DIR] [--mix html=0.6,text=0.3,docx=0.05,pdf=0.05]
                                   [--out docs/benchmarks.md]

@@ -1,6 +1,7 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
 import queue
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +62,7 @@ def build_in_process(context: dg.AssetExecutionContext, args: list[str]) -> Iter
         "--log-path",
         target,
         "--no-send-anonymous-usage-stats",
+        *([] if sys.stdout.isatty() else ["--no-use-colors"]),  # no escape codes in cron logs and the UI
     ]
     events: queue.Queue = queue.Queue()
     finished = object()
