@@ -17,8 +17,7 @@ SUMMARY_SQL = {
     "files": "select status, count(*) from raw.files where present group by 1 order by 1",
     "quarantined": "select file_name, quarantine_reason from raw.files where present and status = 'quarantined' "
     f"order by 1 limit {SHOWN}",
-    "counts": """select count(*) filter (where status = 'fail'), count(*) filter (where status = 'warn')
-                 from main.dq_rule_results where variant = 'strict'""",
+    "counts": "select coalesce(sum(n_fail), 0), coalesce(sum(n_warn), 0) from main.dq_report_summary",
     "failures": f"""select r.file_name, d.rule_id, d.scope, d.lhs, d.rhs, d.status
                     from main.dq_rule_results d join raw.reports r using (report_id)
                     where d.status in ('fail', 'warn') and d.variant = 'strict'

@@ -10,6 +10,7 @@ import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 _engine: ProcessPoolExecutor | None = None
 
@@ -33,21 +34,20 @@ def started_early() -> Iterator[None]:
         _engine = None
 
 
-def judge_warehouse(path: str, memory_limit: str) -> tuple[dict[str, int], dict[str, int]]:
+def judge_warehouse(path: Path) -> tuple[dict[str, int], dict[str, int]]:
     """Bring the rule results of the warehouse up to date; what was done, and the results by status."""
-    import duckdb
-
     from .rule_results import DQ_TABLE, update_rule_results
+    from .settings import connect_warehouse
 
-    with duckdb.connect(path, config={"memory_limit": memory_limit}) as con:
+    with connect_warehouse(path) as con:
         done = update_rule_results(con)
         by_status = dict(con.execute(f"select status, count(*) from {DQ_TABLE} group by 1").fetchall())
     return done, by_status
 
 
-def judge(path: str, memory_limit: str) -> tuple[dict[str, int], dict[str, int]]:
+def judge(path: Path) -> tuple[dict[str, int], dict[str, int]]:
     """``judge_warehouse`` in the process started early if there is one, else here. This process
     holds no connection to the warehouse meanwhile: DuckDB lets one process write a file."""
     if _engine is None:
-        return judge_warehouse(path, memory_limit)
-    return _engine.submit(judge_warehouse, path, memory_limit).result()
+        return judge_warehouse(path)
+    return _engine.submit(judge_warehouse, path).result()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import duckdb
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = PROJECT_ROOT / "dbt"
 
@@ -41,3 +43,9 @@ def duckdb_memory_limit() -> str:
     limit = os.environ.get("OGI_DUCKDB_MEMORY") or "2GB"
     os.environ["OGI_DUCKDB_MEMORY"] = limit
     return limit
+
+
+def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file at ``path`` within the memory setting; its folder is made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})

@@ -12,7 +12,7 @@ from ..alerts import Sinks, send_new_alerts
 from ..dq_report import write_report
 from ..rule_engine import judge
 from ..rule_results import DQ_TABLE
-from ..settings import alerts_path, dq_report_path, duckdb_memory_limit
+from ..settings import alerts_path, dq_report_path
 from .dbt import ogi_dbt_models
 from .resources import WRITER_POOL, Warehouse
 
@@ -29,7 +29,7 @@ FAILING_REPORTS_SHOWN = 20
     "did not change keep their results.",
 )
 def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    done, by_status = judge(str(warehouse.file()), duckdb_memory_limit())
+    done, by_status = judge(warehouse.file())
     context.log.info(
         f"judged {done['reports_judged']} reports ({done['evaluations']} evaluations"
         f"{', all reports' if done['full'] else ''}); rule evaluations by status: {by_status}"

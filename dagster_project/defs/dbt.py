@@ -38,6 +38,8 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
         yield from build_in_process(context, args)
 
 
+# the events dagster-dbt turns into Dagster events (DbtCoreCliEventMessage.is_result_event), named
+# here so that the others are dropped before being converted to dicts
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
 
 

@@ -12,7 +12,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from ..settings import DBT_DIR, duckdb_memory_limit, warehouse_path
+from ..settings import DBT_DIR, connect_warehouse, warehouse_path
 
 WRITER_POOL = "duckdb_writer"  # DuckDB has one writer: every writing asset runs in this pool
 
@@ -26,9 +26,7 @@ class Warehouse(dg.ConfigurableResource):
         return Path(self.path).resolve() if self.path else warehouse_path()
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        f = self.file()
-        f.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(f), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
+        return connect_warehouse(self.file(), read_only)
 
 
 # dagster-dbt's manifest preparation looks for `dbt` on PATH: make it this environment's dbt,
