@@ -55,6 +55,7 @@ def dq_alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
 
 @dg.asset(
     deps=[dq_rule_results],
+    pool=WRITER_POOL,
     group_name="data_quality",
     kinds={"html"},
     description="The data-quality page of this refresh: findings by report with the source values.",
@@ -70,6 +71,7 @@ def dq_report(warehouse: Warehouse) -> dg.MaterializeResult:
         dg.AssetCheckSpec(r.id, asset=dq_rule_results, description=f"{r.title_zh} — {r.title_en}", blocking=False)
         for r in rules()
     ],
+    pool=WRITER_POOL,
 )
 def rule_checks(warehouse: Warehouse):
     """One check per rule, all from one pass over the results: counts by status and the first

@@ -14,7 +14,9 @@ from packaging import version
 
 from ..settings import DBT_DIR, connect_warehouse, warehouse_path
 
-WRITER_POOL = "duckdb_writer"  # DuckDB has one writer: every writing asset runs in this pool
+# While one process writes a DuckDB file, no other process may open it, even read-only: every
+# asset or check that opens the warehouse runs in this pool (one at a time under `dagster dev`)
+WRITER_POOL = "duckdb_writer"
 
 
 class Warehouse(dg.ConfigurableResource):
