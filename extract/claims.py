@@ -10,14 +10,15 @@ from dataclasses import asdict, dataclass
 from .normalize import clean
 
 _NUM = r"(\d+)\s*件"
+_CASES = r"(\d+)\s*[件起]"  # reviews and lawsuits are also counted in 起
 # (claim key, pattern, value when the pattern states a count of zero)
 PATTERNS: tuple[tuple[str, re.Pattern, int | None], ...] = (
     ("requests", re.compile(r"(?:收到|受理|新收|接收)[^。；;，,]{0,25}?申请[^。；;，,\d]{0,8}?" + _NUM), None),
     ("requests", re.compile(r"(\d+)\s*[件条]\s*依申请公开"), None),
     ("requests", re.compile(r"未(?:收到|受理|接到)[^。；;，,]{0,15}?申请"), 0),
-    ("reviews", re.compile(r"行政复议[^。；;，,\d]{0,8}?" + _NUM), None),
+    ("reviews", re.compile(r"行政复议[^。；;，,\d]{0,8}?" + _CASES), None),
     ("reviews", re.compile(r"(?:未|无|没有)(?:出现|发生|收到)?[^。；;，,]{0,20}?行政复议"), 0),
-    ("lawsuits", re.compile(r"行政诉讼[^。；;，,\d]{0,8}?" + _NUM), None),
+    ("lawsuits", re.compile(r"行政诉讼[^。；;，,\d]{0,8}?" + _CASES), None),
     ("lawsuits", re.compile(r"(?:未|无|没有)(?:出现|发生|收到)?[^。；;，,]{0,20}?行政诉讼"), 0),
     # 表二 (R13): claim keys name the cell, table2.<item>.<metric>
     ("table2.normative_doc.issued", re.compile(r"制发[^。；;，,\d]{0,10}?规范性文件\s*" + _NUM), None),

@@ -94,6 +94,10 @@ def evaluate(
         "cell_accuracy": round(score.cell_accuracy, 6),
         "metadata_fields": score.fields,
         "metadata_right": score.fields_right,
+        "metadata_by_field": score.by_field,
+        "cells_flagged_unread": score.cells_unread,
+        "silent_errors": score.silent_errors,
+        "reports_by_status": score.by_status,
         "missing_documents": score.missing_docs,
         "mismatches": score.mismatches,
     }
@@ -103,9 +107,16 @@ def evaluate(
         c = Console()
         c.print(f"reports: {score.reports} ({score.reports_exact} exactly right)")
         c.print(f"cells: {score.cells_right}/{score.cells} = {score.cell_accuracy:.2%}")
-        c.print(f"metadata fields: {score.fields_right}/{score.fields}")
+        c.print(
+            f"metadata fields: {score.fields_right}/{score.fields} ("
+            + ", ".join(f"{k} {r}/{n}" for k, (r, n) in score.by_field.items())
+            + ")"
+        )
+        c.print(f"statuses: {score.by_status}; cells flagged unread: {score.cells_unread}")
+        c.print(f"silent errors (wrong in a report called ok): {score.silent_errors}")
         for m in score.mismatches:
-            c.print(f"  {m['file']}  {m['where']}: truth {m['truth']!r}, got {m['got']!r}")
+            silent = " [red](silent)[/red]" if m.get("silent") else ""
+            c.print(f"  {m['file']}  {m['where']}: truth {m['truth']!r}, got {m['got']!r}{silent}")
         for name in score.missing_docs:
             c.print(f"  [yellow]document not found for truth {name}[/yellow]")
     if score.missing_docs or score.cell_accuracy < min_accuracy:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 REPORT_FIELDS = ("agency", "year", "format_version", "published_date", "index_no")
 TABLES = ("table2", "table3", "table4")
+# a null cell with one of these flags was not read on purpose (flagged, not guessed)
+UNREAD_FLAGS = frozenset({"ambiguous_split", "no_split"})
 
 
 @dataclass
@@ -18,6 +20,10 @@ class Score:
     cells_right: int = 0
     fields: int = 0
     fields_right: int = 0
+    cells_unread: int = 0  # null and flagged as unread where the truth has a value
+    silent_errors: int = 0  # wrong values or fields in reports whose status is ok
+    by_status: dict = field(default_factory=dict)
+    by_field: dict = field(default_factory=dict)  # field -> [right, total]
     mismatches: list[dict] = field(default_factory=list)
     missing_docs: list[str] = field(default_factory=list)
 
@@ -42,8 +48,11 @@ def compare(truth: dict, got: dict, score: Score) -> None:
     blanks = set(truth.get("blank_cells", []))
     for f in REPORT_FIELDS:
         score.fields += 1
+        tally = score.by_field.setdefault(f, [0, 0])
+        tally[1] += 1
         if _same(truth["report"].get(f), got["report"].get(f)):
             score.fields_right += 1
+            tally[0] += 1
         else:
             score.mismatches.append(
                 {"file": name, "where": f"report.{f}", "truth": truth["report"].get(f), "got": got["report"].get(f)}
@@ -61,6 +70,9 @@ def compare(truth: dict, got: dict, score: Score) -> None:
                 )
                 if ok:
                     score.cells_right += 1
+                elif have is None and UNREAD_FLAGS & set(flags.get((table, row, col), [])):
+                    score.cells_unread += 1
+                    score.mismatches.append({"file": name, "where": where, "truth": want, "got": "<flagged unread>"})
                 else:
                     score.mismatches.append({"file": name, "where": where, "truth": want, "got": have})
         for row, cols in g_rows.items():
@@ -71,8 +83,14 @@ def compare(truth: dict, got: dict, score: Score) -> None:
                         {"file": name, "where": f"{table}.{row}.{col}", "truth": "<absent>", "got": have}
                     )
     score.reports += 1
+    status = got.get("status")
+    score.by_status[status] = score.by_status.get(status, 0) + 1
     if len(score.mismatches) == before:
         score.reports_exact += 1
+    elif status == "ok":
+        score.silent_errors += len(score.mismatches) - before
+        for m in score.mismatches[before:]:
+            m["silent"] = True
 
 
 def find_document(docs_dir: Path, name: str) -> Path | None:

@@ -11,13 +11,15 @@ from pathlib import Path
 from . import metadata
 from .claims import narrative_claims
 from .document import Document, Unreadable
+from .glued import is_glued, read_glued
 from .keys import GB2019, GB2021, PRE2019, T3_ROWS_GB2019, T3_ROWS_GB2021, UNKNOWN
 from .locate import locate
 from .readers import read
 from .tables import parse_table2, parse_table3, parse_table4, table2_version, table3_version
 
-# 0.1.1: titles wrapped over two lines; 0.1.2: DOCX text in insertions, smart tags, content controls
-EXTRACTOR_VERSION = "0.1.2"
+# 0.1.1: titles wrapped over two lines; 0.1.2: DOCX text in insertions, smart tags, content controls;
+# 0.2.0: metadata from every place a report states it; cells run together split by the arithmetic
+EXTRACTOR_VERSION = "0.2.0"
 
 
 def _empty(path: Path, status: str, issues: list[dict], source_format: str | None = None) -> dict:
@@ -48,17 +50,62 @@ def quarantined(path: Path, reason: str, detail: str, source_format: str | None 
     return out
 
 
-def extract_document(path: Path, doc: Document) -> dict:
+def _metadata_issues(meta: dict) -> list[dict]:
+    """No report is ``ok`` without a place: a missing agency or year flags it."""
+    issues = []
+    if not meta["agency"]:
+        issues.append(
+            {
+                "code": "no_agency",
+                "severity": "warning",
+                "message": "no agency found in the title, page fields, "
+                "document properties, signature, fetch log or file name",
+            }
+        )
+    if not meta["year"]:
+        issues.append(
+            {
+                "code": "no_year",
+                "severity": "warning",
+                "message": "no report year found in the title, statistics "
+                "period, page fields, document properties, fetch log or file name",
+            }
+        )
+    for name, others in meta["conflicts"].items():
+        issues.append(
+            {
+                "code": "metadata_conflict",
+                "severity": "info",
+                "message": f"{name}: {meta[name]} from {meta['sources'][name]}; elsewhere " + "; ".join(others),
+            }
+        )
+    return issues
+
+
+def extract_document(path: Path, doc: Document, hints: dict | None = None) -> dict:
     lines = [ln.text for ln in doc.lines]
     regions = locate(doc)
     t3 = parse_table3(doc, regions.table3)
-    agency, year = metadata.agency_and_year(lines)
-    pub = metadata.published_date(lines)
-    if year is None:
-        year = metadata.period_year(lines) or (int(pub[:4]) - 1 if pub else None)
+    sections = _sections(doc, regions)
+    claims = narrative_claims(sections)
+    glued = read_glued(doc, {c["claim_key"]: c["value"] for c in claims}) if is_glued(doc) else None
+    if glued:
+        t3 = glued.table3
+    first_heading = min((start for start, _ in regions.sections.values()), default=None)
+    meta = metadata.resolve(lines, doc.properties, path.name, hints, first_heading)
+    report = {
+        "agency": meta["agency"],
+        "year": meta["year"],
+        "format_version": None,
+        "published_date": meta["published_date"],
+        "index_no": meta["index_no"],
+        "source_format": doc.source_format,
+        "layout": doc.layout,
+        "metadata_sources": meta["sources"],
+    }
 
     if not t3.values:
-        if year is not None and year <= 2018 and metadata.find_title(lines):
+        if meta["year"] is not None and meta["year"] <= 2018 and metadata.find_title(lines, first_heading):
             out = _empty(
                 path,
                 "ok",
@@ -71,11 +118,10 @@ def extract_document(path: Path, doc: Document) -> dict:
                 ],
                 doc.source_format,
             )
-            out["report"].update(
-                agency=agency, year=year, format_version=PRE2019, published_date=pub, index_no=metadata.index_no(lines)
-            )
-            out["sections"] = _sections(doc, regions)
-            out["claims"] = narrative_claims(out["sections"])
+            out["report"].update(report, format_version=PRE2019)
+            out["issues"] += _metadata_issues(meta)
+            out["status"] = "flagged" if any(i["severity"] == "warning" for i in out["issues"]) else "ok"
+            out["sections"], out["claims"] = sections, claims
             return out
         return quarantined(
             path,
@@ -84,10 +130,10 @@ def extract_document(path: Path, doc: Document) -> dict:
             doc.source_format,
         )
 
-    t2_version = table2_version(doc, regions.table2)
+    t2_version = glued.table2_version if glued else table2_version(doc, regions.table2)
     t3_version = table3_version(t3)
     version = t2_version or t3_version or UNKNOWN
-    issues: list[dict] = []
+    issues: list[dict] = _metadata_issues(meta)
     if t2_version and t3_version and t2_version != t3_version:
         issues.append(
             {
@@ -96,8 +142,19 @@ def extract_document(path: Path, doc: Document) -> dict:
                 "message": f"表二 follows {t2_version}, 表三 prints （六）其他处理 as in {t3_version}",
             }
         )
-    t2 = parse_table2(doc, regions.table2, version if version in (GB2019, GB2021) else GB2021)
-    t4 = parse_table4(doc, regions.table4)
+    if glued:
+        t2, t4 = glued.table2, glued.table4
+        issues.append(
+            {
+                "code": "cells_run_together",
+                "severity": "info",
+                "message": "table cells ran together; runs split by the form's arithmetic (cells flagged "
+                "recovered_by_arithmetic)",
+            }
+        )
+    else:
+        t2 = parse_table2(doc, regions.table2, version if version in (GB2019, GB2021) else GB2021)
+        t4 = parse_table4(doc, regions.table4)
     issues += t2.issues + t3.issues + t4.issues
 
     expected = T3_ROWS_GB2019 if (t3_version or version) == GB2019 else T3_ROWS_GB2021
@@ -124,25 +181,16 @@ def extract_document(path: Path, doc: Document) -> dict:
                 }
             )
     status = "flagged" if any(i["severity"] in ("error", "warning") for i in issues) else "ok"
-    sections = _sections(doc, regions)
     return {
         "file": path.name,
         "status": status,
-        "report": {
-            "agency": agency,
-            "year": year,
-            "format_version": version,
-            "published_date": pub,
-            "index_no": metadata.index_no(lines),
-            "source_format": doc.source_format,
-            "layout": doc.layout,
-        },
+        "report": {**report, "format_version": version},
         "table2": t2.values,
         "table3": t3.values,
         "table4": t4.values,
         "cells": t2.cells + t3.cells + t4.cells,
         "sections": sections,
-        "claims": narrative_claims(sections),
+        "claims": claims,
         "issues": issues,
     }
 
@@ -158,8 +206,9 @@ def _sections(doc: Document, regions) -> dict:
     return out
 
 
-def extract_file(path: str | Path) -> dict:
-    """Extract one file. Never raises for a bad file: it comes back quarantined."""
+def extract_file(path: str | Path, hints: dict | None = None) -> dict:
+    """Extract one file. Never raises for a bad file: it comes back quarantined. ``hints``: what
+    the fetch log knows of it (agency, year, page_title, url)."""
     path = Path(path)
     try:
         doc = read(path)
@@ -168,7 +217,7 @@ def extract_file(path: str | Path) -> dict:
     except OSError as exc:
         return quarantined(path, "unreadable_file", str(exc))
     try:
-        return extract_document(path, doc)
+        return extract_document(path, doc, hints)
     except Exception as exc:  # an extractor bug must not stop a batch; the file is kept with the reason
         return quarantined(path, "extractor_error", f"{type(exc).__name__}: {exc}", doc.source_format)
 

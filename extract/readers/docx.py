@@ -16,6 +16,8 @@ from ..document import Document, Unreadable, add_line, add_row
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 200
 DOCUMENT_XML = "word/document.xml"
+CORE_XML = "docProps/core.xml"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, R, SDT, SDT_CONTENT = (_W + t for t in ("p", "tbl", "tr", "tc", "r", "sdt", "sdtContent"))
@@ -111,9 +113,22 @@ def _body_blocks(parent: etree._Element):
                 yield from _body_blocks(content)
 
 
+def _core_properties(z: zipfile.ZipFile) -> dict:
+    """The document properties' title (docProps/core.xml), which some offices fill."""
+    if CORE_XML not in z.namelist():
+        return {}
+    try:
+        root = etree.fromstring(z.read(CORE_XML), _PARSER)
+    except etree.XMLSyntaxError:
+        return {}
+    title = root.findtext(_DC_TITLE)
+    return {"title": title.strip()[:500]} if title and title.strip() else {}
+
+
 def read_docx(data: bytes) -> Document:
     with check_package(data) as z:
         xml = z.read(DOCUMENT_XML)
+        properties = _core_properties(z)
     try:
         root = etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -121,7 +136,7 @@ def read_docx(data: bytes) -> Document:
     body = root.find(_W + "body")
     if body is None:
         raise Unreadable("corrupt", "word/document.xml has no body")
-    doc = Document("docx", "docx_table")
+    doc = Document("docx", "docx_table", properties=properties)
     t_index = p_index = 0
     for block in _body_blocks(body):
         if block.tag == P:

@@ -86,6 +86,21 @@ def _span(value) -> int:
         return 1
 
 
+def _page_properties(root) -> dict:
+    """The page's <title> and named <meta> contents (ArticleTitle, PubDate, ContentSource …),
+    names lower-cased."""
+    title = root.find(".//title")
+    meta = {}
+    for m in root.iter("meta"):
+        name, content = (m.get("name") or "").strip().lower(), (m.get("content") or "").strip()
+        if name and content and name not in meta:
+            meta[name] = content[:500]
+    out = {"meta": meta}
+    if title is not None and (title.text_content() or "").strip():
+        out["html_title"] = title.text_content().strip()[:500]
+    return out
+
+
 def read_html(data: bytes) -> Document:
     text, encoding = decode_html(data)
     text = _XML_DECL.sub("", text, count=1)
@@ -95,7 +110,7 @@ def read_html(data: bytes) -> Document:
         raise Unreadable("corrupt", f"HTML cannot be parsed ({exc})") from None
     for el in root.xpath("//script|//style|//noscript|//template"):
         el.drop_tree()
-    doc = Document("html", "html_table", properties={"encoding": encoding})
+    doc = Document("html", "html_table", properties={"encoding": encoding, **_page_properties(root)})
     # data tables are the innermost ones; layout tables around them are read as text
     leaves = [t for t in root.iter("table") if not t.xpath(".//table")]
     grids = []

@@ -32,6 +32,22 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+# a section heading inside a line (a dump that holds the whole report on one line)
+_INLINE_HEADING = re.compile(
+    r"[一二三四五六]、(?=.{0,8}(?:总体情况|主动公开|收到和处理|依申请|行政复议|行政诉讼|问题|其他需要报告))"
+    r"[^。，,；;\s]{0,24}?(?:情况|事项)"
+)
+LONG_LINE = 400
+
+
+def split_long_line(line: str) -> list[tuple[int, str]]:
+    """(offset, text) parts of a long line, its section headings cut out as parts of their own."""
+    if len(line) < LONG_LINE:
+        return [(0, line)]
+    cuts = sorted({0, len(line), *(x for m in _INLINE_HEADING.finditer(line) for x in m.span())})
+    return [(a, line[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if line[a:b].strip()]
+
+
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 
@@ -85,10 +101,15 @@ def read_text(data: bytes) -> Document:
                 offset += len(cell) + 1
             add_line(doc, ln, prov, cells)
         else:
-            lead = len(ln) - len(ln.lstrip("\t"))
-            add_line(
-                doc, ln[lead:].rstrip("\t"), prov, prov_for=lambda s, e, p=prov, lead=lead: {**p, "offset": lead + s}
-            )
+            for base, part in split_long_line(ln):
+                lead = base + len(part) - len(part.lstrip("\t"))
+                part_prov = {**prov, "offset": lead} if base else prov
+                add_line(
+                    doc,
+                    part.lstrip("\t").rstrip("\t"),
+                    part_prov,
+                    prov_for=lambda s, e, p=prov, lead=lead: {**p, "offset": lead + s},
+                )
     return doc
 
 
