@@ -22,12 +22,29 @@ from pathlib import Path
 
 from extract.keys import GB2019, GB2021, T2_METRICS, T3_COLUMNS, T3_ROWS_GB2019, T3_ROWS_GB2021, T4_OUTCOMES, T4_PROCS
 
-from .render import Sample, render_cell_per_line, render_docx, render_html, render_markdown, render_tsv
+from .render import (
+    Sample,
+    render_cell_per_line,
+    render_docx,
+    render_html,
+    render_markdown,
+    render_markdown_merged,
+    render_run_together,
+    render_tsv,
+)
 
 PLACES = ("济源市", "金平县", "卫滨区", "邢台市", "淮安市", "洪泽区", "民权县", "宁国市", "定西市", "丽水市", "晋安区")
 BODIES = ("人民政府办公室", "人民政府", "自然资源和规划局", "市场监督管理局", "公共资源交易中心", "教育局", "卫健委")
 FORMATS = ("html", "html_gbk", "docx", "pdf", "tsv", "cell_per_line", "markdown")
-GRID_FORMATS = ("html", "html_gbk", "docx", "markdown")  # a blank cell is unambiguous only in a real grid
+# shapes that lose structure: cells run together, rows run into one line, metadata stated in one
+# place only (or in conflicting places)
+HARD_SHAPES = ("run_together", "markdown_merged", "metadata")
+GRID_FORMATS = ("html", "html_gbk", "docx", "markdown", "markdown_merged")  # a blank is unambiguous only in a grid
+# where the metadata shape states agency and year, per format it is printed as
+METADATA_PLACES = {
+    "html": ("html_title", "meta", "page_field", "signature", "file_name", "period", "conflict", "none"),
+    "docx": ("properties", "signature", "file_name", "period"),
+}
 NA_MARKERS = ("—", "/", "无", "-")
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -87,10 +104,33 @@ def random_truth(rng: random.Random, version: str, hybrid: bool = False) -> dict
     }
 
 
+def inject_error(rng: random.Random, truth: dict, has_previous: bool) -> None:
+    """One printing error of the kinds found in real reports; the truth keeps what is printed and
+    lists the rules that must then fail (hard and cross-year rules only)."""
+    t3, t4 = truth["table3"], truth["table4"]
+    kind = rng.choice(("t3_total", "t4_total", "carry_over"))
+    delta = rng.choice((1, 2, 3, 10))
+    if kind == "t3_total":
+        t3["out_total"]["total"] += delta
+        rules = ["R01_t3_balance_per_column", "R02_t3_total_col_eq_sum_applicants", "R03_t3_out_total_eq_leaf_sum"]
+        on_hand = (t3["new_received"]["total"] or 0) + (t3["carried_over"]["total"] or 0)
+        rules += ["R10_t3_carry_bounds"] if t3["out_total"]["total"] > on_hand else []
+    elif kind == "t4_total":
+        t4["admin_review"]["total"] += delta
+        rules = ["R05_t4_total_eq_components"]
+    else:
+        t3["carried_over"][rng.choice(("natural_person", "total"))] += delta
+        rules = ["R01_t3_balance_per_column", "R02_t3_total_col_eq_sum_applicants"]
+        rules += ["R08_cross_year_carryover"] if has_previous else []
+    truth["rule_violations"] = [{"rule": r, "injected": kind} for r in rules]
+
+
 def vary_printing(rng: random.Random, truth: dict, fmt: str) -> dict:
     """What each cell prints, where it differs from the plain number; updates the truth for NA
     (null) and blank (0 + blank_cells) cells."""
     printed, blanks = {}, []
+    if fmt == "run_together":
+        return printed  # a dump of plain digits: markers and separators would end the runs
     for table in ("table2", "table3", "table4"):
         for row, cols in truth[table].items():
             for col, v in cols.items():
@@ -118,12 +158,23 @@ def vary_printing(rng: random.Random, truth: dict, fmt: str) -> dict:
 
 
 def make_sample(rng: random.Random, fmt: str) -> Sample:
-    if fmt in ("docx", "pdf"):
+    carrier = rng.choice(("html", "docx")) if fmt == "metadata" else fmt
+    if carrier in ("docx", "pdf"):
         version, hybrid = GB2021, False  # the bundled template is the gb2021 form
     else:
         version = rng.choice((GB2021, GB2021, GB2019))
         hybrid = version == GB2021 and rng.random() < 0.15
-    return make_sample_for(rng, fmt, version, hybrid=hybrid)
+    # a quarter of the run-together dumps print an error of their own, as real reports do
+    adjust = (lambda t: inject_error(rng, t, False)) if fmt == "run_together" and rng.random() < 0.25 else None
+    sample = make_sample_for(rng, fmt, version, hybrid=hybrid, adjust=adjust)
+    sample.carrier = carrier
+    if fmt == "metadata":
+        sample.placement = rng.choice(METADATA_PLACES[carrier])
+    if fmt == "run_together" or (carrier == "html" and fmt == "metadata" and rng.random() < 0.5):
+        year = sample.truth["report"]["year"]
+        sample.published = f"{year + 1}-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}"
+        sample.truth["report"]["published_date"] = sample.published
+    return sample
 
 
 def make_sample_for(
@@ -158,14 +209,24 @@ def make_sample_for(
         halfwidth=rng.random() < 0.3,
         wrap=fmt in ("html", "html_gbk") and rng.random() < 0.5,
         title_lines=rng.choice((1, 2)),
+        states_cases=rng.random() < 0.5,
     )
 
 
 def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> Path:
     """Write ``sample`` as ``fmt`` next to ``stem``; a PDF is left as its DOCX for docx_to_pdf."""
     ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx"}.get(fmt, "txt")
+    if fmt == "metadata":
+        fmt = ext = sample.carrier
+    if sample.placement == "file_name":
+        r = sample.truth["report"]
+        stem = stem.with_name(f"{r['agency']}{r['year']}年政府信息公开工作年度报告_{stem.name}")
     path = stem.with_name(f"{stem.name}.{ext}")
-    if fmt == "html":
+    if fmt == "run_together":
+        render_run_together(sample, path, rng, numbered=rng.random() < 0.7, one_line=rng.random() < 0.7)
+    elif fmt == "markdown_merged":
+        render_markdown_merged(sample, path, rng)
+    elif fmt == "html":
         render_html(sample, path)
     elif fmt == "html_gbk":
         render_html(sample, path, "gb18030")
@@ -196,6 +257,8 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
             path = path.with_suffix(".pdf")
         sample.truth["file"] = path.name
         sample.truth["generated_as"] = fmt
+        if sample.placement != "title":
+            sample.truth["metadata_placement"] = sample.placement
         (truths / f"{name}.json").write_text(json.dumps(sample.truth, ensure_ascii=False, indent=1), encoding="utf-8")
         written.append(path)
     if pending_pdf:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from extract.keys import GB2019, GB2021, T3_COLUMNS
 
-from .generate import FORMATS, docx_to_pdf, make_sample_for, render_sample
+from .generate import FORMATS, docx_to_pdf, inject_error, make_sample_for, render_sample
 
 PROVINCES = {
     "江苏省": ("南京市", "苏州市", "淮安市", "徐州市", "盐城市"),
@@ -105,27 +105,6 @@ def _chain(truth: dict, previous: dict | None) -> None:
             cur["in_force"] = in_force + cur["issued"] - cur["repealed"]
 
 
-def _inject_error(rng: random.Random, truth: dict, has_previous: bool) -> None:
-    """One printing error of the kinds found in real reports; the truth keeps what is printed and
-    lists the rules that must then fail (hard and cross-year rules only)."""
-    t3, t4 = truth["table3"], truth["table4"]
-    kind = rng.choice(("t3_total", "t4_total", "carry_over"))
-    delta = rng.choice((1, 2, 3, 10))
-    if kind == "t3_total":
-        t3["out_total"]["total"] += delta
-        rules = ["R01_t3_balance_per_column", "R02_t3_total_col_eq_sum_applicants", "R03_t3_out_total_eq_leaf_sum"]
-        on_hand = (t3["new_received"]["total"] or 0) + (t3["carried_over"]["total"] or 0)
-        rules += ["R10_t3_carry_bounds"] if t3["out_total"]["total"] > on_hand else []
-    elif kind == "t4_total":
-        t4["admin_review"]["total"] += delta
-        rules = ["R05_t4_total_eq_components"]
-    else:
-        t3["carried_over"][rng.choice(("natural_person", "total"))] += delta
-        rules = ["R01_t3_balance_per_column", "R02_t3_total_col_eq_sum_applicants"]
-        rules += ["R08_cross_year_carryover"] if has_previous else []
-    truth["rule_violations"] = [{"rule": r, "injected": kind} for r in rules]
-
-
 def _series(rng: random.Random) -> list[int]:
     length = rng.choices((1, 2, 3, 4, 5, 7), (2, 3, 3, 2, 2, 1))[0]
     start = rng.randint(YEARS.start, YEARS.stop - length)
@@ -158,7 +137,7 @@ def generate_national(
             def adjust(truth: dict, previous: dict | None = previous, erroneous: bool = erroneous) -> None:
                 _chain(truth, previous)
                 if erroneous:
-                    _inject_error(rng, truth, previous is not None)
+                    inject_error(rng, truth, previous is not None)
 
             sample = make_sample_for(rng, fmt, version, agency["agency"], year, adjust)
             name = f"nat{len(written):06d}_{fmt}"

@@ -16,6 +16,7 @@ from pathlib import Path
 import docx
 
 from extract.keys import T2_ITEMS, T2_METRIC_LABELS, T3_COLUMNS, T3_ROW_BY_KEY, T4_OUTCOMES, T4_PROCS
+from extract.values import looks_like_value
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "templates" / "gb2021-blank-template.docx"
 T2_TEMPLATE_ROWS = {
@@ -52,6 +53,11 @@ class Sample:
     halfwidth: bool = False  # '(一) 予以公开' instead of '（一）予以公开'
     wrap: bool = False  # line breaks inside long labels and header cells
     title_lines: int = 1
+    # where agency and year are stated (see METADATA_PLACES); "title": the printed title, as most do
+    placement: str = "title"
+    published: str | None = None  # the page's 发布时间, when the shape prints one
+    carrier: str = ""  # the format a "metadata" sample is printed as (html or docx)
+    states_cases: bool = False  # the narrative also states the reviews and lawsuits, as many do
 
     def value(self, table: str, row: str, col: str) -> str:
         if (table, row, col) in self.printed:
@@ -73,6 +79,21 @@ class Sample:
             return [r["agency"], f"{r['year']}年政府信息公开工作年度报告"]
         return [f"{r['agency']}{r['year']}年政府信息公开工作年度报告"]
 
+    def full_title(self) -> str:
+        return "".join(self.title())
+
+    def printed_title(self) -> list[str]:
+        """The title lines the body prints: none when the metadata is placed elsewhere; without
+        the year when only the statistics period states it."""
+        if self.placement == "period":
+            return [f"{self.truth['report']['agency']}政府信息公开工作年度报告"]
+        return self.title() if self.placement in ("title", "conflict") else []
+
+    def decoy_title(self) -> str:
+        """A different agency and year, for the places that lose to the printed title."""
+        r = self.truth["report"]
+        return f"{r['agency'][:2]}某某局{r['year'] - 1}年度政府信息公开工作年度报告"
+
     def t3_rows(self):
         """(row key, group label or None, item label, is first row of its group, group size)."""
         keys = list(self.truth["table3"])
@@ -89,10 +110,32 @@ def _metric_label(metric: str) -> str:
     return T2_METRIC_LABELS[metric].replace("（万元）", "（单位：万元）")
 
 
+def signature(sample: Sample) -> list[str]:
+    """The signature block at the end: the agency and a date, when the metadata is placed there."""
+    if sample.placement != "signature":
+        return []
+    return [sample.truth["report"]["agency"], f"{sample.truth['report']['year'] + 1}年1月20日"]
+
+
 def _narrative(sample: Sample) -> dict[str, list[str]]:
     t3 = sample.truth["table3"]
+    year = sample.truth["report"]["year"]
+    period = (
+        [f"本报告所列数据统计期限为{year}年1月1日至{year}年12月31日。"]
+        if sample.placement
+        in (
+            "period",
+            "signature",
+        )
+        else []
+    )
+    t4 = sample.truth["table4"]
+    cases = []
+    if sample.states_cases:
+        lawsuits = (t4["litigation_direct"]["total"] or 0) + (t4["litigation_after_review"]["total"] or 0)
+        cases = [f"因政府信息公开引发行政复议{t4['admin_review']['total'] or 0}件，行政诉讼{lawsuits}件。"]
     return {
-        "一、总体情况": [f"本年度共收到政府信息公开申请{t3['new_received']['total']}件。"],
+        "一、总体情况": [*period, f"本年度共收到政府信息公开申请{t3['new_received']['total']}件。", *cases],
         "五、存在的主要问题及改进情况": ["工作人员培训不足，下一步加强培训。"],
         "六、其他需要报告的事项": ["本年度未收取信息处理费。"],
     }
@@ -109,12 +152,25 @@ def render_html(sample: Sample, path: Path, encoding: str = "utf-8") -> None:
 
     t = sample.truth
     narrative = _narrative(sample)
+    place = sample.placement
+    head_title = {"title": sample.full_title(), "html_title": sample.full_title() + "_年报_政府网站"}.get(place, "")
+    if place == "conflict":
+        head_title = sample.decoy_title()
+    metas = ""
+    if place in ("meta", "conflict"):
+        article = sample.full_title() if place == "meta" else sample.decoy_title()
+        metas = f'<meta name="ArticleTitle" content="{h.escape(article)}">'
+    if sample.published:
+        metas += f'<meta name="PubDate" content="{sample.published} 09:30">'
+    fields = ["<p>索引号：</p>"]
+    if place == "page_field":
+        fields.append(f"<p>标题：{h.escape(sample.full_title())}</p>")
     out = [
-        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={encoding}">'
-        f"<title>{''.join(sample.title())}</title></head><body>",
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={encoding}">{metas}'
+        f"<title>{h.escape(head_title)}</title></head><body>",
         '<div class="nav">首页 &gt; 政府信息公开 &gt; 年报</div><table class="layout"><tr><td>',
-        *(f"<h2>{h.escape(x)}</h2>" for x in sample.title()),
-        "<p>索引号：</p>",
+        *(f"<h2>{h.escape(x)}</h2>" for x in sample.printed_title()),
+        *fields,
         *(f"<p>{x}</p>" for x in ["一、总体情况", *narrative["一、总体情况"]]),
         "<p>二、主动公开政府信息情况</p><table border=1>",
     ]
@@ -159,6 +215,7 @@ def render_html(sample: Sample, path: Path, encoding: str = "utf-8") -> None:
     out.append("</table>")
     for head in ("五、存在的主要问题及改进情况", "六、其他需要报告的事项"):
         out += [f"<p>{head}</p>", *(f"<p>{x}</p>" for x in narrative[head])]
+    out += [f"<p>{h.escape(x)}</p>" for x in signature(sample)]
     out.append("</td></tr></table></body></html>")
     path.write_bytes("\n".join(out).encode(encoding))
 
@@ -179,7 +236,13 @@ def render_docx(sample: Sample, path: Path) -> None:
     t = sample.truth
     assert t["report"]["format_version"] == "gb2021" and "out_other_misc" in t["table3"], "gb2021 template only"
     d = docx.Document(str(TEMPLATE))
-    d.paragraphs[0].text = "\n".join(sample.title())
+    d.paragraphs[0].text = "\n".join(sample.printed_title())
+    d.core_properties.title = sample.full_title() if sample.placement == "properties" else ""
+    period = [x for x in _narrative(sample)["一、总体情况"] if x.startswith("本报告所列数据统计期限")]
+    if period:
+        d.paragraphs[1].insert_paragraph_before(period[0])
+    for line in signature(sample):
+        d.add_paragraph(line)
     t2, t3, t4 = d.tables
     for r, item in T2_TEMPLATE_ROWS.items():
         for cell, metric in zip(_unique_cells(t2.rows[r].cells[1:]), t["table2"][item], strict=True):
@@ -200,7 +263,7 @@ def _text_blocks(sample: Sample):
     ('t3', key, group label or None, item label, first)."""
     t = sample.truth
     narrative = _narrative(sample)
-    yield from (("line", x) for x in sample.title())
+    yield from (("line", x) for x in sample.printed_title())
     yield from (("line", x) for x in ["一、总体情况", *narrative["一、总体情况"], "二、主动公开政府信息情况"])
     for group, items in T2_GROUPS:
         items = [i for i in items if i in t["table2"]]
@@ -225,6 +288,7 @@ def _text_blocks(sample: Sample):
     yield "row", [sample.value("table4", p, o) for p in T4_PROCS for o in T4_OUTCOMES]
     for head in ("五、存在的主要问题及改进情况", "六、其他需要报告的事项"):
         yield from (("line", x) for x in [head, *narrative[head]])
+    yield from (("line", x) for x in signature(sample))
 
 
 def render_tsv(sample: Sample, path: Path, rng) -> None:
@@ -281,6 +345,69 @@ def render_markdown(sample: Sample, path: Path) -> None:
                 label.replace("\n", " "),
                 *(sample.value("table3", key, c) for c in T3_COLUMNS),
             ]
+        lines.append("| " + " | ".join(cells) + " |")
+        if width == 0:
+            width = len(cells)
+            lines.append("|" + "---|" * width)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def render_run_together(sample: Sample, path: Path, rng, numbered: bool = True, one_line: bool = True) -> None:
+    """A crawler's text dump (the shared corpus's text/pingtan-2025.txt): header fields, then the
+    report with every table cell run into its neighbours, no separators; on one line, or one line
+    per table row. Without ``numbered`` the item labels lose their '1.' numbers."""
+
+    def label(text: str) -> str:
+        text = text.replace("\n", "")
+        return text if numbered or looks_like_value(text) else re.sub(r"^\d+[.．]", "", text)
+
+    parts = []
+    for item in _text_blocks(sample):
+        if item[0] == "line":
+            parts.append(item[1])
+        elif item[0] == "row":
+            parts.append("".join(label(c) for c in item[1]))
+        else:
+            _, key, block, group, text = item
+            values = "".join(sample.value("table3", key, c) for c in T3_COLUMNS)
+            parts.append("".join(x for x in (block, group) if x) + label(text) + values)
+    r = sample.truth["report"]
+    header = [
+        f"标题: {sample.full_title() if sample.placement == 'title' else ''}",
+        f"发布时间: {sample.published} 12:56" if sample.published else "发布时间: ",
+        "文号: ",
+        f"发布机构: {r['agency']}办公室",
+        "==================== 正文 ====================",
+    ]
+    body = "".join(parts) if one_line else "\n".join(parts)
+    path.write_text("\n".join(header) + "\n" + body + "\n", encoding="utf-8")
+
+
+def render_markdown_merged(sample: Sample, path: Path, rng) -> None:
+    """Markdown from a PDF converter that ran pairs of 表三 rows into one line: both labels in one
+    cell and 14 values where the form has 7."""
+    lines, width, merged = [], 0, 0
+    pending = None
+    for item in _text_blocks(sample):
+        if item[0] == "line":
+            lines += ["", item[1], ""]
+            width = 0
+            continue
+        if item[0] == "row":
+            cells = [c.replace("\n", " ") for c in item[1]]
+        else:
+            _, key, block, group, text = item
+            values = [sample.value("table3", key, c) for c in T3_COLUMNS]
+            if pending is not None:
+                p_block, p_group, p_text, p_values = pending
+                pending = None
+                cells = [p_block or block or "", p_group or group or "", f"{p_text} {text}", *p_values, *values]
+                merged += 1
+            elif merged < 2 and key.startswith("out_") and key != "out_total" and rng.random() < 0.3:
+                pending = (block, group, text.replace("\n", " "), values)
+                continue
+            else:
+                cells = [block or "", group or "", text.replace("\n", " "), *values]
         lines.append("| " + " | ".join(cells) + " |")
         if width == 0:
             width = len(cells)

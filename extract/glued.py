@@ -9,6 +9,7 @@ directly before '.', '．' or '、' and a non-digit is the next label's number, 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -33,7 +34,10 @@ from .normalize import label_key
 from .tables import TableResult, _issue
 from .values import parse_value
 
-_RUN = re.compile(r"[0-9０-９]+(?:[ \t\u00a0\u3000]+[0-9０-９]+)*(?:[.．][0-9０-９]+)?")
+# digits with what may stand between cells; an NA marker or sign among them is kept in the run so
+# that the row is flagged rather than split without it
+_MARKERS = "/／—－−+×-"
+_RUN = re.compile(r"[0-9０-９]+(?:[\s/／—－−+×-]*[0-9０-９]+)*(?:[.．][0-9０-９]+)?")
 _ITEM_NUMBER_AFTER = re.compile(r"\s*[.．、](?![0-9０-９])")
 MIN_GLUED_ROWS = 3  # 表三 rows printed as one unbroken run of 7+ digits before a dump is read this way
 
@@ -44,6 +48,7 @@ class Segment:
     text: str  # the run as printed
     line: int  # index into Document.lines
     start: int  # character offset of the run in that line
+    marked: bool = False  # an NA marker or a sign in or beside the run: its cells cannot be split
 
 
 def segments(doc: Document, first: int, end: int) -> list[Segment]:
@@ -60,7 +65,9 @@ def segments(doc: Document, first: int, end: int) -> list[Segment]:
             label.append(text[pos : m.start()])
             pos = m.start() + len(run) if run else m.start()
             if run:
-                out.append(Segment("".join(label), run, i, m.start()))
+                beside = text[m.start() - 1 : m.start()] + text[stop : stop + 1]
+                marked = any(ch in _MARKERS for ch in run + beside)
+                out.append(Segment("".join(label), run, i, m.start(), marked))
                 label = []
         label.append(text[pos:] + "\n")
     return out
@@ -152,25 +159,71 @@ def _cells(doc, table, row, cols, seg: Segment, run: ar.Run, values, flags, kind
     return out
 
 
-def _unread(doc, table, row, cols, seg: Segment, flag: str) -> list[dict]:
-    """Cells that stay null: the run is kept as their raw text."""
+def _marked_issue(doc: Document, where: str, seg: Segment) -> dict:
+    return _issue(
+        "ambiguous_split",
+        f"{where}: the run '{seg.text}' holds an NA marker or a sign among run-together cells; left unread",
+        "error",
+        prov=_prov(doc, seg, 0, len(seg.text)),
+    )
+
+
+def _unread(result: TableResult, doc: Document, table: str, row: str, cols, seg: Segment, flag: str) -> None:
+    """Cells that stay null, flagged; the run is kept as their raw text. 表四's row "_" stands for
+    its 15 cells, named proc.outcome."""
     prov = _prov(doc, seg, 0, len(seg.text))
-    return [
-        {
-            "table": table,
-            "row": row,
-            "col": c,
-            "raw": seg.text,
-            "value": None,
-            "unit": None,
-            "flags": [flag],
-            "prov": prov,
-        }
-        for c in cols
-    ]
+    for col in cols:
+        r, c = col.split(".") if row == "_" else (row, col)
+        result.cells.append(
+            {
+                "table": table,
+                "row": r,
+                "col": c,
+                "raw": seg.text,
+                "value": None,
+                "unit": None,
+                "flags": [flag],
+                "prov": prov,
+            }
+        )
+        result.values.setdefault(r, {})[c] = None
 
 
 # ---- 表三 --------------------------------------------------------------------------------------
+
+
+def _derived(key: str, settled: dict, present: set[str], run: ar.Run) -> list[tuple[int, ...]]:
+    """The one split of a row whose printed 总计 is wrong, when the settled rows fix its six
+    applicant cells through the column identities and the run begins with exactly those digits."""
+    t = {k: dict(zip(T3_COLUMNS, v, strict=True)) for k, v in settled.items()}
+    leaves = [k for k in present if T3_ROW_BY_KEY[k].group and k != "out_total"]
+    need = {
+        "out_total": leaves,
+        "new_received": ["out_total", "carried_to_next", "carried_over"],
+        "carried_over": ["out_total", "carried_to_next", "new_received"],
+        "carried_to_next": ["new_received", "carried_over", "out_total"],
+    }.get(key, ["out_total", *(k for k in leaves if k != key)])
+    if not need or any(k not in t for k in need):
+        return []
+    values = []
+    for c in T3_COLUMNS[:-1]:
+        if key == "out_total":
+            v = sum(t[k][c] for k in leaves)
+        elif key in ("new_received", "carried_over"):
+            v = t["out_total"][c] + t["carried_to_next"][c] - t[need[2]][c]
+        elif key == "carried_to_next":
+            v = t["new_received"][c] + t["carried_over"][c] - t["out_total"][c]
+        else:
+            v = t["out_total"][c] - sum(t[k][c] for k in need[1:])
+        values.append(v)
+    prefix = "".join(map(str, values))
+    rest = run.digits[len(prefix) :]
+    bounds = set(itertools.accumulate(len(str(v)) for v in values))
+    if min(values) < 0 or not run.digits.startswith(prefix) or not rest or (rest[0] == "0" and len(rest) > 1):
+        return []
+    if not run.cuts <= bounds:
+        return []
+    return [(*values, int(rest))]
 
 
 def _t3_identities(rows: set[str]):
@@ -198,15 +251,23 @@ def _table3(doc: Document, segs: list[tuple[str | None, Segment]], claims: dict[
         rows[key] = (seg, ar.make_run(seg.text))
     cands: dict[str, list[tuple[int, ...]]] = {}
     broken: set[str] = set()  # rows no split of which sums to its own 总计
-    for key, (seg, run) in rows.items():
-        found = ar.split_row(run, 7)
+    by_total: dict[str, list[tuple[int, ...]] | None] = {}
+    for key, (seg, _) in rows.items():
+        if seg.marked:
+            _unread(result, doc, "table3", key, T3_COLUMNS, seg, "ambiguous_split")
+            result.issues.append(_marked_issue(doc, f"表三 {T3_ROW_BY_KEY[key].label}", seg))
+        else:
+            by_total[key] = ar.split_row(rows[key][1], 7)
+    settled = {k: v[0] for k, v in by_total.items() if v and len(v) == 1}
+    for key, found in by_total.items():
+        seg, run = rows[key]
         if found == []:
-            found = ar.split_row(run, 7, total_last=False)
             broken.add(key)
+            found = ar.split_row(run, 7, total_last=False)
+            if found is None:  # too many splits: the other rows' columns may still pin this one
+                found = _derived(key, settled, set(by_total), run)
         if found is None or not found:
-            result.cells += _unread(
-                doc, "table3", key, T3_COLUMNS, seg, "ambiguous_split" if found is None else "no_split"
-            )
+            _unread(result, doc, "table3", key, T3_COLUMNS, seg, "ambiguous_split" if found is None else "no_split")
             result.issues.append(
                 _issue(
                     "ambiguous_split" if found is None else "no_split",
@@ -273,7 +334,7 @@ def _table3(doc: Document, segs: list[tuple[str | None, Segment]], claims: dict[
                     )
                 )
         else:
-            result.cells += _unread(doc, "table3", key, T3_COLUMNS, seg, "ambiguous_split")
+            _unread(result, doc, "table3", key, T3_COLUMNS, seg, "ambiguous_split")
             result.issues.append(
                 _issue(
                     "ambiguous_split",
@@ -301,7 +362,7 @@ def _table4(doc: Document, segs: list[Segment], claims: dict[str, int]) -> Table
     seg = Segment(first.label, line[first.start : last.start + len(last.text)], first.line, first.start)
     run = ar.make_run(seg.text)
     cols = tuple(f"{p}.{o}" for p in T4_PROCS for o in T4_OUTCOMES)
-    found = ar.split_groups(run, 3, 5)
+    found = ar.split_groups(run, 3, 5) if not any(s.marked for s in segs if s.line == first.line) else None
     used = ["三项总计=各项之和"]
     broken = False
     if found == []:
@@ -327,9 +388,7 @@ def _table4(doc: Document, segs: list[Segment], claims: dict[str, int]) -> Table
                 prov=_prov(doc, seg, 0, len(seg.text)),
             )
         )
-        for c in _unread(doc, "table4", "_", cols, seg, "ambiguous_split" if found else "no_split"):
-            c["row"], c["col"] = c["col"].split(".")
-            result.cells.append(c)
+        _unread(result, doc, "table4", "_", cols, seg, "ambiguous_split" if found else "no_split")
         return result
     values = found[0]
     flags = ["recovered_by_arithmetic"] + (["row_total_mismatch"] if broken else [])
@@ -366,6 +425,10 @@ def _table2(doc: Document, segs: list[Segment], version: str) -> TableResult:
         cols = metrics[key]
         kinds = {c: {"money": c in MONEY_METRICS} for c in cols}
         run = ar.make_run(seg.text)
+        if seg.marked and not (len(cols) == 1 and " " not in seg.text.strip()):
+            _unread(result, doc, "table2", key, cols, seg, "ambiguous_split")
+            result.issues.append(_marked_issue(doc, f"表二 {key}", seg))
+            continue
         if len(cols) == 1:
             raw = seg.text.strip()
             pv = parse_value(raw, **kinds[cols[0]])
@@ -389,8 +452,7 @@ def _table2(doc: Document, segs: list[Segment], version: str) -> TableResult:
             result.cells += cells
             result.values[key] = {c["col"]: c["value"] for c in cells}
             continue
-        result.cells += _unread(doc, "table2", key, cols, seg, "ambiguous_split")
-        result.values[key] = dict.fromkeys(cols)
+        _unread(result, doc, "table2", key, cols, seg, "ambiguous_split")
         result.issues.append(
             _issue(
                 "ambiguous_split",

@@ -46,3 +46,19 @@ def match_label(text: str, specs: tuple[RowSpec, ...]) -> tuple[str | None, bool
         scored.append((SequenceMatcher(None, tail, target).ratio(), spec.key))
     ratio, key = max(scored)
     return (key, True) if ratio >= FUZZY_THRESHOLD else (None, False)
+
+
+# where a printed row label begins: '（一）', '(二)', '1.', '四、'
+_LABEL_START = re.compile(r"(?=[（(]\s*[一二三四五六七]\s*[）)]|(?<![\d.])\d[.．](?!\d)|[一二三四][、])")
+
+
+def labels_in_order(text: str, specs: tuple[RowSpec, ...]) -> list[str]:
+    """The row keys a run of label text names, in printed order, when it holds several labels
+    ('1.属于国家秘密 2.其他法律行政法规禁止公开': two rows run into one line)."""
+    keys: list[str] = []
+    for piece in _LABEL_START.split(text):
+        key, fuzzy = match_label(piece, specs) if piece.strip() else (None, False)
+        if key and not fuzzy and key not in keys:
+            keys.append(key)
+    # '（六）其他处理' before its own items is their group's heading, not the gb2019 row
+    return [k for i, k in enumerate(keys) if k != "grp_other" or not any(x.startswith("out_other_") for x in keys[i:])]

@@ -32,6 +32,26 @@ _PERIOD = re.compile(r"((?:19|20)\d{2})年\s*1\s*月\s*1\s*日\s*(?:起\s*)?至"
 _AGENCY_SUFFIX = re.compile(
     r"(政府|办公室|办公厅|局|委员会|委|厅|院|中心|区|管委会|部|署|会|所|站|队|处|公司|街道|镇|乡|县|市)$"
 )
+# names that end like this are whole before a following 政府 ('…局政府信息公开'); after a place
+# name ('某某县政府信息公开') 政府 may be the body's own, and is kept
+_BODY_ENDINGS = (
+    "年",
+    "年度",
+    "局",
+    "委",
+    "委员会",
+    "办公室",
+    "办",
+    "中心",
+    "厅",
+    "院",
+    "会",
+    "人民政府",
+    "所",
+    "站",
+    "队",
+    "处",
+)
 _MARKUP = re.compile(r"^[#>*\s]+|[*\s]+$|\*\*")
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|文章标题|名称)\s*[:：]\s*")
 _SIGNED_DATE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
@@ -86,8 +106,8 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
     agency = title[: m.start()]
     year_first = bool(re.match(r"(19|20)\d{2}年", agency))
     if agency.endswith("政府") and not agency.endswith("人民政府"):
-        # '…2022年政府信息公开…': this 政府 belongs to the report's name, not the agency's
-        if year_first or agency[:-2].endswith(("年", "年度")):
+        # '…2022年政府信息公开…', '某某局政府信息公开…': this 政府 belongs to the report's name
+        if year_first or agency[:-2].endswith(_BODY_ENDINGS):
             agency = agency[:-2]
     agency = _YEAR.sub("", agency, count=1)
     agency = re.sub(r"关于$", "", agency).strip("《》“”\"' ")

@@ -19,7 +19,7 @@ from .keys import (
     T4_PROCS,
     VERSION_EVIDENCE_T2,
 )
-from .labels import match_label
+from .labels import labels_in_order, match_label
 from .normalize import label_key
 from .values import parse_value
 
@@ -180,6 +180,8 @@ def parse_table3(doc: Document, span: tuple[int, int]) -> TableResult:
             if _has_value(run):
                 short[key] = run  # may be a number in text before the real row; judged at the end
             continue
+        if len(run.values) > len(T3_COLUMNS) and _assign_merged_rows(result, run):
+            continue
         _assign(result, "table3", key, T3_COLUMNS, run)
         if fuzzy:
             result.issues.append(
@@ -205,6 +207,35 @@ def parse_table3(doc: Document, span: tuple[int, int]) -> TableResult:
                 )
             )
     return result
+
+
+def _assign_merged_rows(result: TableResult, run: Run) -> bool:
+    """Rows run into one line by a converter: k row labels and 7k values. Each label takes the
+    next seven values in printed order, the only assignment the layout allows; each row's 总计
+    must equal the sum of its columns, or the row is flagged. False when the run is not that."""
+    n = len(T3_COLUMNS)
+    keys = labels_in_order(_label_text(run.label), T3_ROWS)
+    if len(keys) < 2 or len(run.values) != n * len(keys) or any(k in result.values for k in keys):
+        return False
+    for i, key in enumerate(keys):
+        _assign(result, "table3", key, T3_COLUMNS, Run(run.label, run.values[i * n : (i + 1) * n]))
+        cells = result.cells[-n:]
+        for c in cells:
+            c["flags"].append("rows_run_together")
+        values = [c["value"] or 0 for c in cells]
+        if sum(values[:-1]) != values[-1]:
+            result.issues.append(
+                _issue(
+                    "merged_row_unconfirmed",
+                    f"表三 {key}: two rows were printed on one line and this row's 总计 is not the sum of its "
+                    "columns, so its share of the line is not confirmed",
+                    prov=cells[0]["prov"],
+                )
+            )
+    result.issues.append(
+        _issue("rows_run_together", f"表三 rows {', '.join(keys)} printed on one line", "info", prov=run.values[0].prov)
+    )
+    return True
 
 
 def table2_version(doc: Document, span: tuple[int, int]) -> str | None:
