@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 import threading
 import time
 import urllib.robotparser
@@ -17,6 +18,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,17 +27,20 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from extract.normalize import clean
 from extract.readers.html import decode_html
 
 from .discover import attachment_links
 
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 USER_AGENT = "ogi-warehouse/0.1 (+government information-disclosure annual report research; polite crawler)"
 LOG_DDL = """
 create schema if not exists raw;
 create table if not exists raw.fetch_log (
     url varchar, page_url varchar, agency varchar, report_year integer, fetched_at timestamp,
     http_status integer, outcome varchar, content_type varchar, encoding varchar, sha256 varchar,
-    path varchar, etag varchar, last_modified varchar, size_bytes bigint, error varchar)
+    path varchar, etag varchar, last_modified varchar, size_bytes bigint, error varchar);
+alter table raw.fetch_log add column if not exists page_title varchar;
 """
 EXTENSIONS = {
     "text/html": ".html",
@@ -70,6 +75,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+    page_title: str | None = None  # the <title> of the report page (for an attachment: of its page)
     attachments: list[Fetched] = field(default_factory=list)
 
 
@@ -185,7 +191,11 @@ def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fet
     if html is not None:
         text, encoding = decode_html(html)
         page.encoding = page.encoding or encoding
+        m = _TITLE.search(text)
+        page.page_title = clean(unescape(m.group(1)))[:500] if m else None
         page.attachments = [client.fetch(a, url, previous.get(a)) for a in attachment_links(text, url)]
+        for a in page.attachments:
+            a.page_title = page.page_title
     return page
 
 
@@ -226,7 +236,7 @@ def store(
     elif outcome == "not_modified" and before:
         sha, path = before.get("sha256"), before.get("path")
     con.execute(
-        "insert into raw.fetch_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.fetch_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             item.url,
             item.page_url,
@@ -243,6 +253,7 @@ def store(
             item.last_modified or (before or {}).get("last_modified"),
             len(item.content) if item.content is not None else None,
             item.error,
+            item.page_title,
         ],
     )
     counts[outcome] += 1

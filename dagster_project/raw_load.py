@@ -5,6 +5,7 @@ file's content hash, and every landing file gets a row in raw.files whatever hap
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from datetime import datetime
@@ -41,6 +42,9 @@ create table if not exists raw.claims (
     report_id varchar, claim_key varchar, value integer, section_key varchar, sentence varchar,
     char_offset integer, _loaded_at timestamp);
 create table if not exists raw.agency_aliases (alias_name varchar, canonical_name varchar, reason varchar);
+create table if not exists raw.report_overrides (
+    file varchar, sha256 varchar, agency varchar, report_year varchar, table_name varchar, row_key varchar,
+    col_key varchar, value varchar, reviewed_by varchar, note varchar);
 alter table raw.files add column if not exists mtime_ns bigint;
 alter table raw.reports add column if not exists superseded_by varchar;
 create or replace view raw.quarantine as
@@ -165,10 +169,11 @@ _COLUMNS = {
 }
 
 
-def extract_rows(item: tuple[str, str, datetime]) -> tuple[str, str | None, dict[str, list[tuple]]]:
-    """Extract one file into its raw rows (runs in a worker process): status, reason, rows."""
-    path, sha, now = item
-    result = extract_file(path)
+def extract_rows(item: tuple) -> tuple[str, str | None, dict[str, list[tuple]]]:
+    """Extract one file into its raw rows (runs in a worker process): status, reason, rows.
+    ``item``: path, sha256, load time and what the fetch log knows of the file (or None)."""
+    path, sha, now, hints = item
+    result = extract_file(path, hints)
     return result["status"], result.get("quarantine_reason"), result_rows(result, sha, now)
 
 
@@ -256,6 +261,25 @@ def _upsert_files(con: duckdb.DuckDBPyConnection, files: list[tuple]) -> None:
     con.unregister("batch_files")
 
 
+def fetch_hints(con: duckdb.DuckDBPyConnection, shas: list[str]) -> dict[str, dict]:
+    """What the fetch log knows of fetched files (URL list agency and year, page title, URL), by
+    content hash; empty when nothing was fetched."""
+    columns = (
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'fetch_log'"
+    )
+    have = {c for (c,) in con.execute(columns).fetchall()}
+    if not shas or not have:
+        return {}
+    title = "page_title" if "page_title" in have else "null"  # logs written before titles were kept
+    rows = con.execute(
+        f"""select sha256, agency, report_year, {title}, url from raw.fetch_log
+           where sha256 in (select unnest(?))
+           qualify row_number() over (partition by sha256 order by fetched_at desc) = 1""",
+        [shas],
+    ).fetchall()
+    return {sha: {"agency": a, "year": y, "page_title": t, "url": u} for sha, a, y, t, u in rows}
+
+
 def known_reports(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
     """Content hashes already extracted by this extractor version: sha256 -> (status, reason)."""
     rows = con.execute(
@@ -324,6 +348,75 @@ def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path, now: datetime) 
     if names:
         touch_reports(con, "list_contains(?, replace(agency, ' ', ''))", [names], now)
     return len(after)
+
+
+OVERRIDE_COLUMNS = ("file", "sha256", "agency", "year", "table", "row", "col", "value", "reviewed_by", "note")
+
+
+class BadOverrides(ValueError):
+    """The overrides file cannot be applied; the message says which line and why."""
+
+
+def read_overrides(csv_path: Path) -> list[tuple]:
+    """Rows of the reviewed overrides file, checked: each names a file or a sha256, corrects the
+    agency, the year or one cell (table, row, col, value), and says who reviewed it."""
+    if not csv_path.is_file():
+        return []
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = set(OVERRIDE_COLUMNS) - set(reader.fieldnames or ())
+        if missing:
+            raise BadOverrides(f"{csv_path}: missing columns {', '.join(sorted(missing))}")
+        rows = []
+        for n, line in enumerate(reader, 2):
+            r = {k: (line.get(k) or "").strip() or None for k in OVERRIDE_COLUMNS}
+            problem = _override_problem(r)
+            if problem:
+                raise BadOverrides(f"{csv_path} line {n}: {problem}")
+            rows.append(tuple(r[k] for k in OVERRIDE_COLUMNS))
+    return rows
+
+
+def _override_problem(r: dict) -> str | None:
+    cell = [r["table"], r["row"], r["col"]]
+    if not (r["file"] or r["sha256"]):
+        return "names neither a file nor a sha256"
+    if not r["reviewed_by"]:
+        return "has no reviewed_by"
+    if r["year"] and not (r["year"].isdigit() and len(r["year"]) == 4):
+        return f"year {r['year']!r} is not a year"
+    if (any(cell) or r["value"]) and not all(cell):
+        return "a cell correction needs table, row and col"
+    if r["value"]:
+        try:
+            float(r["value"])
+        except ValueError:
+            return f"value {r['value']!r} is not a number"
+    if not (r["agency"] or r["year"] or all(cell)):
+        return "corrects nothing"
+    return None
+
+
+def load_overrides(con: duckdb.DuckDBPyConnection, csv_path: Path, now: datetime) -> int:
+    """Replace raw.report_overrides with the reviewed file; the reports whose overrides changed
+    get a new load time, so incremental builds apply them. The extracted values stay in raw."""
+    rows = read_overrides(csv_path)
+    before = set(con.execute("select * from raw.report_overrides").fetchall())
+    con.execute("delete from raw.report_overrides")
+    if rows:
+        con.executemany("insert into raw.report_overrides values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    changed = before ^ set(rows)
+    if changed:
+        files = sorted({r[0] for r in changed if r[0]})
+        shas = sorted({r[1] for r in changed if r[1]})
+        touch_reports(
+            con,
+            "report_id in (select unnest(?)) or report_id in "
+            "(select sha256 from raw.files where list_contains(?, file_name) or list_contains(?, path))",
+            [shas, files, files],
+            now,
+        )
+    return len(rows)
 
 
 def pending_changes(

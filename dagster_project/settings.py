@@ -37,6 +37,12 @@ def aliases_path() -> Path:
     return Path(os.environ.get("OGI_AGENCY_ALIASES") or PROJECT_ROOT / "data" / "agency_aliases.csv").resolve()
 
 
+def overrides_path() -> Path:
+    """``OGI_REPORT_OVERRIDES`` or data/report_overrides.csv: reviewed corrections of agency, year
+    and single cells."""
+    return Path(os.environ.get("OGI_REPORT_OVERRIDES") or PROJECT_ROOT / "data" / "report_overrides.csv").resolve()
+
+
 def duckdb_memory_limit() -> str:
     """``OGI_DUCKDB_MEMORY`` (default 2GB): the most memory one DuckDB connection uses before it
     spills to disk; dbt's profile reads the same setting."""

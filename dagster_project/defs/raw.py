@@ -19,16 +19,19 @@ from ..raw_load import (
     content_hashes,
     ensure_schema,
     extract_rows,
+    fetch_hints,
     known_reports,
     load_aliases,
     load_batch,
+    load_overrides,
+    read_overrides,
     record_known_files,
     sync_presence,
 )
-from ..settings import aliases_path, landing_path
+from ..settings import aliases_path, landing_path, overrides_path
 from .resources import WRITER_POOL, Warehouse
 
-RAW_TABLES = ("files", "reports", "cells", "sections", "issues", "claims", "agency_aliases")
+RAW_TABLES = ("files", "reports", "cells", "sections", "issues", "claims", "agency_aliases", "report_overrides")
 BATCH_SIZE = 500  # files per load transaction
 CHUNK = 16  # files per task sent to a worker process
 IN_FLIGHT = 32  # chunks queued per worker: enough to keep workers busy while a batch is loaded
@@ -89,6 +92,7 @@ def _extract_many(items: list[tuple], workers: int):
 )
 def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehouse: Warehouse):
     folder = Path(config.landing).resolve() if config.landing else landing_path()
+    read_overrides(overrides_path())  # a bad overrides file stops the refresh before any work, saying why
     files = landing_files_in(folder)
     now = datetime.now(UTC).replace(tzinfo=None)
     statuses: Counter[str] = Counter()
@@ -103,7 +107,8 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
         workers = config.workers or os.cpu_count() or 1
         batch: list = []
         load_seconds, started = 0.0, time.perf_counter()
-        items = [(p, hashes[p], now) for p in todo]
+        hints = fetch_hints(con, sorted({hashes[p] for p in todo}))
+        items = [(p, hashes[p], now, hints.get(hashes[p])) for p in todo]
         with progress_bar(len(todo)) as bar:
             task = bar.add_task("extract", total=len(todo))
             extracted = zip(todo, _extract_many(items, workers), strict=True)
@@ -120,6 +125,7 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
         extract_seconds = time.perf_counter() - started - load_seconds
         gone = sync_presence(con, folder, files)
         load_aliases(con, aliases_path(), now)
+        load_overrides(con, overrides_path(), now)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     meta = {
         "landing": str(folder),
