@@ -38,6 +38,43 @@ select d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.status, to_json(d.source
 from findings d
 order by d.report_id, d.rule_id, d.scope
 """
+# reports the extractor could not read cleanly: flagged (loaded, some cells or fields doubtful)
+# and quarantined (not loaded), with the problems it found
+UNREAD_SQL = f"""
+select r.report_id, r.file_name, r.agency, r.report_year, r.status,
+       list(distinct i.code order by i.code), string_agg(i.message, ' / ' order by i.code)
+from raw.reports r join raw.issues i using (report_id)
+where r.superseded_by is null and r.status in ('flagged', 'quarantined') and i.severity in ('error', 'warning')
+group by all
+order by r.status, r.file_name
+limit {MAX_REPORTS}
+"""
+# what an office reads about each problem (issue codes of the extractor)
+ISSUE_ZH = {
+    "no_agency": "未找到发布机关：标题、页面字段、落款和文件名都没有写明",
+    "no_year": "未找到报告年度：标题和统计期限都没有写明",
+    "ambiguous_split": "表格中的数字连在一起，可有多种拆分，相关单元格未读取",
+    "no_split": "表格中的数字连在一起，无法拆成表格的各列",
+    "recovery_identity_failed": "数字连写，且表内勾稽关系不成立",
+    "row_total_mismatch": "某行的总计不等于各列之和",
+    "merged_row_unconfirmed": "两行数字印在同一行，总计无法核对",
+    "missing_rows": "表三缺少行",
+    "row_short": "某行的数字个数少于表格列数",
+    "extra_values": "某行的数字个数多于表格列数",
+    "unreadable_value": "有数值无法识别",
+    "table4_incomplete": "表四不完整",
+    "unassigned_values": "有数字找不到所属的行",
+    "garbled_text_layer": "PDF 的文字层是乱码，无法读取",
+    "image_only": "扫描件（图片），无法读取文字",
+    "not_a_report": "未找到表三（申请情况），不像年度报告",
+    "legacy_doc": "旧版 Word/WPS 文件，需先转换",
+    "encrypted": "文件已加密",
+    "corrupt": "文件已损坏",
+    "empty": "空文件",
+    "too_large": "文件过大",
+    "binary": "不是文本文件",
+    "unsupported_format": "不支持的文件格式",
+}
 STYLE = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;color:#222}
 h1{font-size:1.4em} h2{font-size:1.1em;margin-top:1.6em}
@@ -115,8 +152,30 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
                 f"<td class='{status}'>{_e(status)}</td><td>{cells}</td></tr>"
             )
         out.append("</table>")
+    out += _unread_section(con)
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _unread_section(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Reports that were flagged or quarantined when read: what was wrong, in the office's words."""
+    rows = con.execute(UNREAD_SQL).fetchall()
+    if not rows:
+        return []
+    out = [
+        "<h2>需要核对的文件 · Files flagged or quarantined when read</h2>",
+        "<table><tr><th>文件 file</th><th>机构 agency</th><th>年度 year</th><th>状态 status</th>"
+        "<th>问题 problems</th><th>详情 detail</th></tr>",
+    ]
+    for _rid, file_name, agency, year, status, codes, messages in rows:
+        zh = "；".join(ISSUE_ZH.get(c, c) for c in codes)
+        label = "已载入，待核对 flagged" if status == "flagged" else "未载入 quarantined"
+        out.append(
+            f"<tr><td>{_e(file_name)}</td><td>{_e(agency)}</td><td>{_e(year)}</td><td class='warn'>{label}</td>"
+            f"<td>{_e(zh)}</td><td class='muted'>{_e(messages)}</td></tr>"
+        )
+    out.append("</table>")
+    return out
 
 
 def write_report(con: duckdb.DuckDBPyConnection, path: Path) -> Path:

@@ -200,6 +200,9 @@ def test_data_quality_page_lists_findings_and_renders_in_chromium(refreshed, tmp
     text = page.read_text(encoding="utf-8")
     assert "金平县人民政府" in text and "R01_t3_balance_per_column" in text and "「1」" in text
     assert "受理政府信息公开申请 17 件" in text  # hongze-2024's R11 shows the sentence of the text
+    # files the extractor could not read cleanly are listed with the problem in Chinese
+    assert "garbled-text-layer.pdf" in text and "PDF 的文字层是乱码" in text
+    assert "pingtan-2025.txt" in text and "可有多种拆分" in text
     shot = tmp_path / "dq.png"
     subprocess.run(
         [
