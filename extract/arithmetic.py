@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 MAX_SPLITS = 5000  # per row: beyond this the row is flagged as too ambiguous to search
-MAX_COMBINATIONS = 200_000  # joint search over the rows that stay ambiguous
+MAX_COMBINATIONS = 20_000  # joint search over the rows that stay ambiguous
 
 
 @dataclass(frozen=True)
@@ -39,30 +39,34 @@ def make_run(text: str, start: int = 0) -> Run:
 
 
 def _cells(run: Run, a: int, b: int, n: int, total_last: bool, limit: int) -> list[tuple[int, ...]] | None:
-    """All splits of run.digits[a:b] into n cells (cell boundaries as positions); with
-    ``total_last`` the last cell must equal the sum of the others. None when over ``limit``."""
-    d, cuts = run.digits, run.cuts
+    """All splits of run.digits[a:b] into n cells; with ``total_last`` the last cell must equal
+    the sum of the others. None when there are more than ``limit``."""
+    d = run.digits
+    # the first forced boundary after each position: no cell reaches past it
+    next_cut = [len(d)] * (len(d) + 1)
+    for i in range(len(d) - 1, -1, -1):
+        next_cut[i] = i + 1 if (i + 1) in run.cuts else next_cut[i + 1]
+
     out: list[tuple[int, ...]] = []
 
-    def spans_cut(x: int, y: int) -> bool:
-        return any(x < c < y for c in cuts)
-
-    def fill(pos: int, end: int, k: int, remaining: int | None, acc: list[int]) -> bool:
-        # split d[pos:end] into k cells whose sum is ``remaining`` (None: any sum)
+    def fill(pos: int, end: int, k: int, remaining: int | None, acc: tuple[int, ...]) -> bool:
+        """Add the splits of d[pos:end] into k cells summing to ``remaining`` (None: any sum);
+        False when over the limit."""
+        if remaining is not None:
+            digits = end - pos
+            if digits > k * len(str(remaining)) or remaining >= k * 10 ** (digits - k + 1):
+                return True  # too many digits for cells no larger than the sum, or too few to reach it
         if k == 1:
-            if spans_cut(pos, end) or (d[pos] == "0" and end - pos > 1):
-                return True
-            if remaining is not None and int(d[pos:end]) != remaining:
-                return True
-            out.append(tuple(acc + [int(d[pos:end])]))
+            if next_cut[pos] >= end and (d[pos] != "0" or end - pos == 1):
+                v = int(d[pos:end])
+                if remaining in (None, v):
+                    out.append((*acc, v))
             return len(out) <= limit
-        for stop in range(pos + 1, end - k + 2):
-            if spans_cut(pos, stop):
-                break
+        for stop in range(pos + 1, min(end - k + 1, next_cut[pos]) + 1):
             v = int(d[pos:stop])
             if remaining is not None and v > remaining:
                 break
-            if not fill(stop, end, k - 1, None if remaining is None else remaining - v, acc + [v]):
+            if not fill(stop, end, k - 1, None if remaining is None else remaining - v, (*acc, v)):
                 return False
             if d[pos] == "0":
                 break
@@ -71,19 +75,15 @@ def _cells(run: Run, a: int, b: int, n: int, total_last: bool, limit: int) -> li
     if b - a < n:
         return []
     if not total_last:
-        return out if fill(a, b, n, None, []) else None
+        return out if fill(a, b, n, None, ()) else None
     for start in range(a + n - 1, b):  # where the total begins
-        if (d[start] == "0" and b - start > 1) or spans_cut(start, b):
+        if (d[start] == "0" and b - start > 1) or next_cut[start] < b:
             continue
         total = int(d[start:b])
         before = len(out)
-        if not fill(a, start, n - 1, total, []):
+        if not fill(a, start, n - 1, total, ()):
             return None
-        prefix = out[before:]
-        del out[before:]
-        out.extend(p + (total,) for p in prefix)
-        if len(out) > limit:
-            return None
+        out[before:] = [(*p, total) for p in out[before:]]
     return out
 
 
@@ -95,26 +95,28 @@ def split_row(run: Run, n: int, total_last: bool = True, limit: int = MAX_SPLITS
     return _cells(run, 0, len(run.digits), n, total_last, limit)
 
 
-def split_groups(run: Run, groups: int, n: int, total_last: bool = True, limit: int = MAX_SPLITS):
+def split_groups(run: Run, groups: int, n: int, total_last: bool | tuple[bool, ...] = True, limit: int = MAX_SPLITS):
     """Every split of a run into ``groups`` consecutive groups of n cells (表四: 3 × 5), each
-    group's last cell its total when ``total_last``. None when over ``limit``."""
+    group's last cell its total when ``total_last`` (one flag, or one per group). None when over
+    ``limit``."""
     size = len(run.digits)
+    totals = total_last if isinstance(total_last, tuple) else (total_last,) * groups
 
     @cache
-    def part(a: int, b: int):
-        return _cells(run, a, b, n, total_last, limit)
+    def part(a: int, b: int, g: int):
+        return _cells(run, a, b, n, totals[g], limit)
 
     out: list[tuple[int, ...]] = []
 
     def walk(a: int, g: int, acc: tuple[int, ...]) -> bool:
         if g == groups - 1:
-            cells = part(a, size)
+            cells = part(a, size, g)
             if cells is None:
                 return False
             out.extend(acc + c for c in cells)
             return len(out) <= limit
         for b in range(a + n, size - n * (groups - g - 1) + 1):
-            cells = part(a, b)
+            cells = part(a, b, g)
             if cells is None:
                 return False
             for c in cells:

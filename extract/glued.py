@@ -10,6 +10,7 @@ directly before '.', '．' or '、' and a non-digit is the next label's number, 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ from .values import parse_value
 _MARKERS = "/／—－−+×-"
 _RUN = re.compile(r"[0-9０-９]+(?:[\s/／—－−+×-]*[0-9０-９]+)*(?:[.．][0-9０-９]+)?")
 _ITEM_NUMBER_AFTER = re.compile(r"\s*[.．、](?![0-9０-９])")
+MAX_DERIVED = 1000  # choices among the other rows' splits tried to pin a row whose total is wrong
+MAX_BROKEN_SPLITS = 300  # splits tried for a row whose own total is wrong
 MIN_GLUED_ROWS = 3  # 表三 rows printed as one unbroken run of 7+ digits before a dump is read this way
 
 
@@ -192,38 +195,43 @@ def _unread(result: TableResult, doc: Document, table: str, row: str, cols, seg:
 # ---- 表三 --------------------------------------------------------------------------------------
 
 
-def _derived(key: str, settled: dict, present: set[str], run: ar.Run) -> list[tuple[int, ...]]:
-    """The one split of a row whose printed 总计 is wrong, when the settled rows fix its six
-    applicant cells through the column identities and the run begins with exactly those digits."""
-    t = {k: dict(zip(T3_COLUMNS, v, strict=True)) for k, v in settled.items()}
-    leaves = [k for k in present if T3_ROW_BY_KEY[k].group and k != "out_total"]
+def _derived(key: str, options: dict[str, list], run: ar.Run) -> list[tuple[int, ...]]:
+    """The splits of a row whose printed 总计 is wrong that the other rows allow: for each choice
+    among their splits (``options``, by their own totals), the column identities fix this row's
+    six applicant cells, and the run must begin with exactly those digits."""
+    leaves = [k for k in options if T3_ROW_BY_KEY[k].group and k != "out_total"]
     need = {
         "out_total": leaves,
         "new_received": ["out_total", "carried_to_next", "carried_over"],
         "carried_over": ["out_total", "carried_to_next", "new_received"],
         "carried_to_next": ["new_received", "carried_over", "out_total"],
     }.get(key, ["out_total", *(k for k in leaves if k != key)])
-    if not need or any(k not in t for k in need):
+    need = [k for k in need if k != key]
+    if not need or any(not options.get(k) for k in need) or math.prod(len(options[k]) for k in need) > MAX_DERIVED:
         return []
-    values = []
-    for c in T3_COLUMNS[:-1]:
+    found = set()
+    for pick in itertools.product(*(options[k] for k in need)):
+        t = {k: dict(zip(T3_COLUMNS, v, strict=True)) for k, v in zip(need, pick, strict=True)}
         if key == "out_total":
-            v = sum(t[k][c] for k in leaves)
+            values = [sum(t[k][c] for k in leaves) for c in T3_COLUMNS[:-1]]
         elif key in ("new_received", "carried_over"):
-            v = t["out_total"][c] + t["carried_to_next"][c] - t[need[2]][c]
+            values = [t["out_total"][c] + t["carried_to_next"][c] - t[need[2]][c] for c in T3_COLUMNS[:-1]]
         elif key == "carried_to_next":
-            v = t["new_received"][c] + t["carried_over"][c] - t["out_total"][c]
+            values = [t["new_received"][c] + t["carried_over"][c] - t["out_total"][c] for c in T3_COLUMNS[:-1]]
         else:
-            v = t["out_total"][c] - sum(t[k][c] for k in need[1:])
-        values.append(v)
-    prefix = "".join(map(str, values))
-    rest = run.digits[len(prefix) :]
-    bounds = set(itertools.accumulate(len(str(v)) for v in values))
-    if min(values) < 0 or not run.digits.startswith(prefix) or not rest or (rest[0] == "0" and len(rest) > 1):
-        return []
-    if not run.cuts <= bounds:
-        return []
-    return [(*values, int(rest))]
+            values = [t["out_total"][c] - sum(t[k][c] for k in need[1:]) for c in T3_COLUMNS[:-1]]
+        prefix = "".join(map(str, values))
+        rest = run.digits[len(prefix) :]
+        bounds = set(itertools.accumulate(len(str(v)) for v in values))
+        if (
+            min(values) >= 0
+            and run.digits.startswith(prefix)
+            and rest
+            and (rest[0] != "0" or len(rest) == 1)
+            and run.cuts <= bounds
+        ):
+            found.add((*values, int(rest)))
+    return sorted(found)
 
 
 def _t3_identities(rows: set[str]):
@@ -258,14 +266,14 @@ def _table3(doc: Document, segs: list[tuple[str | None, Segment]], claims: dict[
             result.issues.append(_marked_issue(doc, f"表三 {T3_ROW_BY_KEY[key].label}", seg))
         else:
             by_total[key] = ar.split_row(rows[key][1], 7)
-    settled = {k: v[0] for k, v in by_total.items() if v and len(v) == 1}
+    options = {k: v for k, v in by_total.items() if v}
     for key, found in by_total.items():
         seg, run = rows[key]
         if found == []:
+            # the printed 总计 is wrong: the other rows' columns may pin the row; failing that,
+            # a short run has few splits left to try against the column identities
             broken.add(key)
-            found = ar.split_row(run, 7, total_last=False)
-            if found is None:  # too many splits: the other rows' columns may still pin this one
-                found = _derived(key, settled, set(by_total), run)
+            found = _derived(key, options, run) or ar.split_row(run, 7, total_last=False, limit=MAX_BROKEN_SPLITS)
         if found is None or not found:
             _unread(result, doc, "table3", key, T3_COLUMNS, seg, "ambiguous_split" if found is None else "no_split")
             result.issues.append(
@@ -366,7 +374,11 @@ def _table4(doc: Document, segs: list[Segment], claims: dict[str, int]) -> Table
     used = ["三项总计=各项之和"]
     broken = False
     if found == []:
-        found, broken = ar.split_groups(run, 3, 5, total_last=False), True
+        # a printed 总计 is wrong: each group's total in turn is let go, the other two still hold
+        broken, found = True, []
+        for g in range(3):
+            relaxed = ar.split_groups(run, 3, 5, total_last=tuple(i != g for i in range(3)))
+            found = None if relaxed is None or found is None else found + relaxed
     if found and len(found) > 1:
         narrowed = [
             v
@@ -378,7 +390,7 @@ def _table4(doc: Document, segs: list[Segment], claims: dict[str, int]) -> Table
             found, used = narrowed, used + ["正文所述复议、诉讼数"]
     if not found or len(found) > 1:
         count = "too many" if found is None else len(found)
-        why = "no split keeps the three 总计 = 各项之和, and without them it" if broken else "it"
+        why = "no split keeps the three 总计 = 各项之和, and with any one let go it" if broken else "it"
         result.issues.append(
             _issue(
                 "ambiguous_split" if found else "no_split",
