@@ -32,3 +32,41 @@ def test_title_variants():
     assert parse_title("政府信息公开工作年度报告") == (None, None)
     # the template's name in a preamble is not a title
     assert parse_title("关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知") == (None, None)
+
+
+def test_sources_win_in_the_documented_order():
+    from extract.metadata import resolve
+
+    lines = ["发布机构：某某市人民政府办公室", "某某市人民政府2023年政府信息公开工作年度报告", "一、总体情况"]
+    props = {"html_title": "某某县2022年政府信息公开工作年度报告_年报_网站", "meta": {"pubdate": "2024-01-20 09:00"}}
+    got = resolve(lines, props, "x.html", stop=2)
+    assert (got["agency"], got["year"], got["published_date"]) == ("某某市人民政府", 2023, "2024-01-20")
+    assert got["sources"] == {"agency": "title", "year": "title", "published_date": "html_meta"}
+    assert "html_title: 某某县" in got["conflicts"]["agency"] and "html_title: 2022" in got["conflicts"]["year"]
+
+
+def test_a_report_that_prints_no_title_takes_the_fetch_log_then_the_signature():
+    from extract.metadata import resolve
+
+    lines = ["一、总体情况", "本报告所列数据统计期限为2024年1月1日至2024年12月31日。", "某某区教育局", "2025年1月20日"]
+    got = resolve(lines, {}, "a1b2c3.pdf", hints={"agency": "某某区教育局", "year": 2024, "page_title": ""})
+    assert (got["agency"], got["sources"]["agency"]) == ("某某区教育局", "fetch_log")
+    assert (got["year"], got["sources"]["year"]) == (2024, "statistics_period")
+    got = resolve(lines, {}, "a1b2c3.pdf")
+    assert (got["agency"], got["sources"]["agency"]) == ("某某区教育局", "signature")
+
+
+def test_a_report_placed_nowhere_is_flagged(tmp_path):
+    from extract.report import extract_file
+    from tests.conftest import SAMPLES
+
+    # the bundled dump without its header: no title, no field, no period, a name that says nothing
+    text = (SAMPLES / "pingtan-2025.txt").read_text(encoding="utf-8").split("\n", 9)[9]
+    text = text.replace("本报告所列数据统计期限为2025年1月1日至2025年12月31日。", "")
+    path = tmp_path / "a1b2c3.txt"
+    path.write_text(text, encoding="utf-8")
+    got = extract_file(path)
+    assert got["status"] == "flagged" and got["report"]["agency"] is None
+    assert {"no_agency", "no_year"} <= {i["code"] for i in got["issues"]}
+    hinted = extract_file(path, {"agency": "平潭综合实验区", "year": 2025})
+    assert (hinted["report"]["agency"], hinted["report"]["year"]) == ("平潭综合实验区", 2025)
