@@ -6,10 +6,10 @@ export OGI_WAREHOUSE ?= $(CURDIR)/warehouse/ogi.duckdb
 
 .PHONY: install sysdeps demo test lint eval dev docs bench clean
 
-# Debian packages the tests need: LibreOffice turns generated DOCX into PDF (with a CJK font);
-# headless Chromium renders the data-quality page.
+# Debian packages the tests need: LibreOffice reads legacy .doc/.wps/.xls/.et reports and turns
+# generated DOCX into PDF (with a CJK font); headless Chromium renders the data-quality page.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-wqy-zenhei chromium
+SYSTEM_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-wqy-zenhei chromium
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,8 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 sysdeps:
-	@command -v soffice >/dev/null && command -v chromium >/dev/null && fc-list | grep -qi wqy || \
+	@command -v soffice >/dev/null && command -v chromium >/dev/null && fc-list | grep -qi wqy && \
+	  dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || \
 	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	   --no-install-recommends $(SYSTEM_PACKAGES))
 

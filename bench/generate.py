@@ -31,6 +31,7 @@ from .render import (
     render_markdown_merged,
     render_run_together,
     render_tsv,
+    render_xlsx,
 )
 
 PLACES = ("济源市", "金平县", "卫滨区", "邢台市", "淮安市", "洪泽区", "民权县", "宁国市", "定西市", "丽水市", "晋安区")
@@ -39,6 +40,9 @@ FORMATS = ("html", "html_gbk", "docx", "pdf", "tsv", "cell_per_line", "markdown"
 # shapes that lose structure: cells run together, rows run into one line, metadata stated in one
 # place only (or in conflicting places)
 HARD_SHAPES = ("run_together", "markdown_merged", "metadata")
+# legacy Office files, made by LibreOffice from generated DOCX and XLSX (.wps and .et are the WPS
+# Office names of the same binary formats)
+LEGACY_SHAPES = ("doc", "wps", "xlsx", "xls", "et")
 GRID_FORMATS = ("html", "html_gbk", "docx", "markdown", "markdown_merged")  # a blank is unambiguous only in a grid
 # where the metadata shape states agency and year, per format it is printed as
 METADATA_PLACES = {
@@ -159,7 +163,7 @@ def vary_printing(rng: random.Random, truth: dict, fmt: str) -> dict:
 
 def make_sample(rng: random.Random, fmt: str) -> Sample:
     carrier = rng.choice(("html", "docx")) if fmt == "metadata" else fmt
-    if carrier in ("docx", "pdf"):
+    if carrier in ("docx", "pdf", "doc", "wps"):
         version, hybrid = GB2021, False  # the bundled template is the gb2021 form
     else:
         version = rng.choice((GB2021, GB2021, GB2019))
@@ -188,7 +192,7 @@ def make_sample_for(
 ) -> Sample:
     """A sample of ``version`` printed as ``fmt``; ``adjust(truth)`` may change the values before
     the printing is chosen (to chain years, or to inject an error)."""
-    if fmt in ("docx", "pdf"):
+    if fmt in ("docx", "pdf", "doc", "wps"):
         version = GB2021  # the bundled template is the gb2021 form
     truth = random_truth(rng, version, hybrid)
     # In the template's narrow PDF columns a 5-digit count wraps inside its cell; the extractor
@@ -215,7 +219,9 @@ def make_sample_for(
 
 def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> Path:
     """Write ``sample`` as ``fmt`` next to ``stem``; a PDF is left as its DOCX for docx_to_pdf."""
-    ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx"}.get(fmt, "txt")
+    ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx", "doc": "docx", "wps": "docx"}.get(
+        fmt, "xlsx" if fmt in ("xlsx", "xls", "et") else "txt"
+    )
     if fmt == "metadata":
         fmt = ext = sample.carrier
     if sample.placement == "file_name":
@@ -230,8 +236,10 @@ def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> P
         render_html(sample, path)
     elif fmt == "html_gbk":
         render_html(sample, path, "gb18030")
-    elif fmt in ("docx", "pdf"):
+    elif fmt in ("docx", "pdf", "doc", "wps"):
         render_docx(sample, path)
+    elif fmt in ("xlsx", "xls", "et"):
+        render_xlsx(sample, path)
     elif fmt == "tsv":
         render_tsv(sample, path, rng)
     elif fmt == "cell_per_line":
@@ -246,31 +254,46 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
     docs, truths = out / "docs", out / "truth"
     docs.mkdir(parents=True, exist_ok=True)
     truths.mkdir(parents=True, exist_ok=True)
-    written, pending_pdf = [], []
+    written: list[Path] = []
+    pending: dict[str, list[Path]] = {}  # LibreOffice target -> files to convert
     for i in range(start, start + n):
         fmt = formats[i % len(formats)]
         sample = make_sample(rng, fmt)
         name = f"gen{i:04d}_{fmt}"
         path = render_sample(sample, fmt, docs / name, rng)
-        if fmt == "pdf":
-            pending_pdf.append(path)
-            path = path.with_suffix(".pdf")
+        target = CONVERTED_TO.get(fmt)
+        if target:
+            pending.setdefault(target, []).append(path)
+            path = path.with_suffix(f".{fmt}")
         sample.truth["file"] = path.name
         sample.truth["generated_as"] = fmt
         if sample.placement != "title":
             sample.truth["metadata_placement"] = sample.placement
         (truths / f"{name}.json").write_text(json.dumps(sample.truth, ensure_ascii=False, indent=1), encoding="utf-8")
         written.append(path)
-    if pending_pdf:
-        docx_to_pdf(pending_pdf, docs)
+    for target, files in pending.items():
+        libreoffice_convert(files, docs, target)
+    for path in written:  # .wps and .et are the WPS Office names of .doc and .xls
+        made = path.with_suffix({".wps": ".doc", ".et": ".xls"}.get(path.suffix, path.suffix))
+        if made != path:
+            made.rename(path)
     return written
 
 
+# shapes LibreOffice makes from the rendered DOCX or XLSX, by its conversion target
+CONVERTED_TO = {"pdf": "pdf", "doc": "doc", "wps": "doc", "xls": "xls", "et": "xls"}
+
+
 def docx_to_pdf(files: list[Path], outdir: Path) -> None:
-    """DOCX -> PDF with LibreOffice headless (Debian package libreoffice-writer-nogui)."""
+    libreoffice_convert(files, outdir, "pdf")
+
+
+def libreoffice_convert(files: list[Path], outdir: Path, target: str) -> None:
+    """Convert with LibreOffice headless (Debian: libreoffice-writer-nogui, libreoffice-calc-nogui);
+    the sources are removed."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        raise SystemExit("LibreOffice (soffice) is needed to make PDFs: apt-get install libreoffice-writer-nogui")
+        raise SystemExit("LibreOffice is needed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
             [
@@ -278,7 +301,7 @@ def docx_to_pdf(files: list[Path], outdir: Path) -> None:
                 f"-env:UserInstallation=file://{profile}",
                 "--headless",
                 "--convert-to",
-                "pdf",
+                target,
                 "--outdir",
                 str(outdir),
                 *map(str, files),

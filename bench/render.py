@@ -413,3 +413,31 @@ def render_markdown_merged(sample: Sample, path: Path, rng) -> None:
             width = len(cells)
             lines.append("|" + "---|" * width)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def render_xlsx(sample: Sample, path: Path) -> None:
+    """One worksheet holding the report as an office types it into Excel: title and section
+    lines in the first column, the three tables as rows of cells, counts as numbers."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for item in _text_blocks(sample):
+        if item[0] == "line":
+            sheet.append([item[1]])
+        elif item[0] == "row":
+            sheet.append([_typed(c.replace("\n", "")) for c in item[1]])
+        else:
+            _, key, block, group, label = item
+            values = [_typed(sample.value("table3", key, c)) for c in T3_COLUMNS]
+            sheet.append([block or "", group or "", label.replace("\n", ""), *values])
+    book.save(path)
+
+
+def _typed(text: str):
+    """A printed value as Excel holds it: plain numbers as numbers, anything else as text."""
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    if re.fullmatch(r"\d+\.\d+", text):
+        return float(text)
+    return text

@@ -17,8 +17,8 @@ TokenKind = Literal["text", "value", "blank", "empty"]
 
 class Unreadable(Exception):
     """A file that cannot be read as a report. ``reason`` is a stable code (report-format.md
-    has the list: empty, binary, image_only, garbled_text_layer, encrypted, corrupt, legacy_doc,
-    not_a_report, too_large, unsupported_format)."""
+    has the list: empty, binary, image_only, garbled_text_layer, encrypted, corrupt, needs_converter,
+    conversion_failed, conversion_timeout, not_a_report, too_large, unsupported_format)."""
 
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else reason)

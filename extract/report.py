@@ -12,8 +12,9 @@ from . import metadata
 from .claims import narrative_claims
 from .document import Document, Unreadable
 from .glued import is_glued, read_glued
-from .keys import GB2019, GB2021, PRE2019, T3_ROWS_GB2019, T3_ROWS_GB2021, UNKNOWN
+from .keys import GB2019, GB2021, PRE2019, T3_ROWS, T3_ROWS_GB2019, T3_ROWS_GB2021, UNKNOWN
 from .locate import locate
+from .normalize import label_key
 from .readers import read
 from .tables import parse_table2, parse_table3, parse_table4, table2_version, table3_version
 
@@ -48,6 +49,15 @@ def quarantined(path: Path, reason: str, detail: str, source_format: str | None 
     out = _empty(path, "quarantined", [{"code": reason, "severity": "error", "message": detail}], source_format)
     out["quarantine_reason"] = reason
     return out
+
+
+MIN_T3_LABELS = 3  # distinct 表三 row labels that make a document a report whose table failed
+
+
+def _t3_labels_found(lines: list[str]) -> int:
+    """How many 表三 rows are named in the text ('其他' and '总计' are too common to count)."""
+    text = label_key("".join(lines))
+    return sum(1 for spec in T3_ROWS if spec.key not in ("out_other_misc", "out_total") and spec.keywords[0] in text)
 
 
 def _metadata_issues(meta: dict) -> list[dict]:
@@ -121,6 +131,19 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
             out["report"].update(report, format_version=PRE2019)
             out["issues"] += _metadata_issues(meta)
             out["status"] = "flagged" if any(i["severity"] == "warning" for i in out["issues"]) else "ok"
+            out["sections"], out["claims"] = sections, claims
+            return out
+        if "s3_requests" in regions.sections or _t3_labels_found(lines) >= MIN_T3_LABELS:
+            # 表三 is there but its grid could not be read: keep what was read, say so
+            out = _empty(path, "flagged", _metadata_issues(meta), doc.source_format)
+            out["issues"].append(
+                {
+                    "code": "table_unreadable",
+                    "severity": "error",
+                    "message": "the 表三 heading or its row labels are printed, but no row of values could be read",
+                }
+            )
+            out["report"].update(report)
             out["sections"], out["claims"] = sections, claims
             return out
         return quarantined(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..document import Document, Unreadable
-from . import docx, html, pdf, text
+from . import docx, html, legacy, pdf, text
 
 MAX_BYTES = 40 * 1024 * 1024  # a real report is far below this; larger files are refused unread
 
@@ -16,9 +16,11 @@ def sniff(head: bytes, suffix: str) -> str:
     """The source format, from the file's first bytes first and its name second."""
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(_OLE):
-        return "doc"
+    if head.startswith(_OLE):  # Word, WPS, Excel and ET binaries share the OLE container
+        return "ole_sheet" if suffix in (".xls", ".et") else "ole_text"
     if head.startswith(b"PK\x03\x04"):
+        if suffix in (".xlsx", ".et") or (suffix not in (".docx",) and b"xl/" in head):
+            return "xlsx"
         return "docx" if suffix in (".docx", ".zip", "") else suffix.lstrip(".") or "zip"
     if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
         return "image"
@@ -44,8 +46,12 @@ def read(path: Path) -> Document:
         return html.read_html(data)
     if fmt == "docx":
         return docx.read_docx(data)
-    if fmt == "doc":
-        raise Unreadable("legacy_doc", "legacy Word/WPS binary (OLE); convert to DOCX or PDF first")
+    if fmt == "ole_text":
+        return legacy.read_legacy_text(data, path.suffix.lower())
+    if fmt == "ole_sheet":
+        return legacy.read_spreadsheet(data, path.suffix.lower())
+    if fmt == "xlsx":
+        return legacy.read_spreadsheet(data, ".xlsx")
     if fmt == "image":
         raise Unreadable("image_only", "an image; scanned reports need OCR, which is not supported")
     raise Unreadable("unsupported_format", f"{fmt} files are not read yet")

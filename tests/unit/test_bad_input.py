@@ -36,7 +36,7 @@ def test_bad_files_are_quarantined_and_the_batch_goes_on(tmp_path):
     reasons = {name: r.get("quarantine_reason") for name, r in got.items()}
     assert reasons["empty.txt"] == "empty"
     assert reasons["garbage.bin"] in ("binary", "not_a_report")
-    assert reasons["legacy.doc"] == "legacy_doc"
+    assert reasons["legacy.doc"] == "conversion_failed"  # an OLE header and nothing else
     assert reasons["broken.pdf"] == "corrupt"
     assert reasons["novel.txt"] == "not_a_report"
     assert reasons[str(tmp_path / "missing.txt")] == "not_found"
@@ -49,3 +49,22 @@ def test_gbk_text_report_is_decoded(tmp_path):
     gbk.write_bytes(text.replace("“", '"').replace("”", '"').encode("gb18030"))
     got = _extract_all([gbk])["gbk.txt"]
     assert got["status"] == "ok" and got["table3"]["new_received"]["total"] == 18
+
+
+def test_a_report_whose_table_cannot_be_read_is_flagged_not_dropped(tmp_path):
+    lines = [
+        "某某县人民政府2023年政府信息公开工作年度报告",
+        "一、总体情况",
+        "本年度共收到政府信息公开申请5件。",
+        "三、收到和处理政府信息公开申请情况",
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "（一）予以公开",
+        "（二）部分公开",
+        "四、结转下年度继续办理",
+    ]
+    (tmp_path / "no-grid.txt").write_text("\n".join(lines), encoding="utf-8")
+    got = _extract_all([tmp_path / "no-grid.txt"])["no-grid.txt"]
+    assert got["status"] == "flagged"
+    assert "table_unreadable" in {i["code"] for i in got["issues"]}
+    assert (got["report"]["agency"], got["report"]["year"]) == ("某某县人民政府", 2023)
