@@ -40,10 +40,20 @@ FORMATS = ("html", "html_gbk", "docx", "pdf", "tsv", "cell_per_line", "markdown"
 # shapes that lose structure: cells run together, rows run into one line, metadata stated in one
 # place only (or in conflicting places)
 HARD_SHAPES = ("run_together", "markdown_merged", "metadata")
+# web pages printed to PDF (A4 portrait: narrow columns wrap labels and numbers, tables cross pages)
+# by LibreOffice, as many offices make their attachments, and by Chromium
+PRINTED_SHAPES = ("pdf_lo", "pdf_chromium")
 # legacy Office files, made by LibreOffice from generated DOCX and XLSX (.wps and .et are the WPS
 # Office names of the same binary formats)
 LEGACY_SHAPES = ("doc", "wps", "xlsx", "xls", "et")
-GRID_FORMATS = ("html", "html_gbk", "docx", "markdown", "markdown_merged")  # a blank is unambiguous only in a grid
+GRID_FORMATS = (
+    "html",
+    "html_gbk",
+    "docx",
+    "markdown",
+    "markdown_merged",
+    *PRINTED_SHAPES,
+)  # a blank is unambiguous only in a grid
 # where the metadata shape states agency and year, per format it is printed as
 METADATA_PLACES = {
     "html": ("html_title", "meta", "page_field", "signature", "file_name", "period", "conflict", "none"),
@@ -149,10 +159,9 @@ def vary_printing(rng: random.Random, truth: dict, fmt: str) -> dict:
                     blanks.append(f"{table}.{row}.{col}")
                 elif money and v and r < 0.3 and round(v * 10000) == v * 10000:
                     printed[key] = f"{round(v * 10000)}元"
-                elif not money and isinstance(v, int) and v >= 1000 and r < 0.3 and fmt != "pdf":
-                    # in the template's narrow PDF columns '9,142' wraps inside the cell
-                    printed[key] = f"{v:,}"
-                elif isinstance(v, int) and v > 0 and r < 0.05 and fmt != "pdf":  # wide glyphs wrap there too
+                elif not money and isinstance(v, int) and v >= 1000 and r < 0.3:
+                    printed[key] = f"{v:,}"  # in a narrow PDF column '9,142' wraps inside its cell
+                elif isinstance(v, int) and v > 0 and r < 0.05:
                     printed[key] = str(v).translate(FULL_WIDTH)
                 elif col == "yoy_change_2019" and isinstance(v, int) and v > 0 and r < 0.5:
                     printed[key] = f"+{v}"
@@ -195,11 +204,6 @@ def make_sample_for(
     if fmt in ("docx", "pdf", "doc", "wps"):
         version = GB2021  # the bundled template is the gb2021 form
     truth = random_truth(rng, version, hybrid)
-    # In the template's narrow PDF columns a 5-digit count wraps inside its cell; the extractor
-    # flags such rows instead of guessing (tests/unit/test_pdf_wrapped_numbers), so PDFs for the
-    # accuracy run keep counts to 4 digits.
-    while fmt == "pdf" and max(v for cols in truth["table3"].values() for v in cols.values()) > 9999:
-        truth = random_truth(rng, version, hybrid)
     if agency:
         truth["report"]["agency"] = agency
     if year:
@@ -219,9 +223,8 @@ def make_sample_for(
 
 def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> Path:
     """Write ``sample`` as ``fmt`` next to ``stem``; a PDF is left as its DOCX for docx_to_pdf."""
-    ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx", "doc": "docx", "wps": "docx"}.get(
-        fmt, "xlsx" if fmt in ("xlsx", "xls", "et") else "txt"
-    )
+    ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx", "doc": "docx", "wps": "docx"}
+    ext = {**ext, "pdf_lo": "html", "pdf_chromium": "html"}.get(fmt, "xlsx" if fmt in ("xlsx", "xls", "et") else "txt")
     if fmt == "metadata":
         fmt = ext = sample.carrier
     if sample.placement == "file_name":
@@ -232,7 +235,7 @@ def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> P
         render_run_together(sample, path, rng, numbered=rng.random() < 0.7, one_line=rng.random() < 0.7)
     elif fmt == "markdown_merged":
         render_markdown_merged(sample, path, rng)
-    elif fmt == "html":
+    elif fmt in ("html", "pdf_lo", "pdf_chromium"):
         render_html(sample, path)
     elif fmt == "html_gbk":
         render_html(sample, path, "gb18030")
@@ -264,7 +267,7 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
         target = CONVERTED_TO.get(fmt)
         if target:
             pending.setdefault(target, []).append(path)
-            path = path.with_suffix(f".{fmt}")
+            path = path.with_suffix(".pdf" if target in ("pdf", "chromium") else f".{fmt}")
         sample.truth["file"] = path.name
         sample.truth["generated_as"] = fmt
         if sample.placement != "title":
@@ -272,7 +275,10 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
         (truths / f"{name}.json").write_text(json.dumps(sample.truth, ensure_ascii=False, indent=1), encoding="utf-8")
         written.append(path)
     for target, files in pending.items():
-        libreoffice_convert(files, docs, target)
+        if target == "chromium":
+            chromium_print(files)
+        else:
+            libreoffice_convert(files, docs, target)
     for path in written:  # .wps and .et are the WPS Office names of .doc and .xls
         made = path.with_suffix({".wps": ".doc", ".et": ".xls"}.get(path.suffix, path.suffix))
         if made != path:
@@ -281,7 +287,33 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
 
 
 # shapes LibreOffice makes from the rendered DOCX or XLSX, by its conversion target
-CONVERTED_TO = {"pdf": "pdf", "doc": "doc", "wps": "doc", "xls": "xls", "et": "xls"}
+CONVERTED_TO = {"pdf": "pdf", "pdf_lo": "pdf", "pdf_chromium": "chromium", "doc": "doc", "wps": "doc", "xls": "xls"}
+CONVERTED_TO["et"] = "xls"
+
+
+def chromium_print(files: list[Path]) -> None:
+    """HTML -> PDF as a browser prints it (headless Chromium, A4); the sources are removed."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("Chromium is needed to print web pages: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as profile:
+        for f in files:
+            subprocess.run(
+                [
+                    chromium,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={f.with_suffix('.pdf')}",
+                    f.as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            f.unlink()
 
 
 def docx_to_pdf(files: list[Path], outdir: Path) -> None:

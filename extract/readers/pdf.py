@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
-from ..document import Document, Unreadable, add_line
+from ..document import Document, Unreadable, add_line, add_row
+from ..normalize import clean
+from ..values import looks_like_value
+from .pdf_grid import find_tables
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN1_NOISE = re.compile(r"[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122\ufb01\ufb02]")
@@ -23,6 +27,111 @@ def text_layer_quality(text: str) -> tuple[int, float]:
     return cjk, noise / max(1, cjk + noise)
 
 
+def _box(tp, indexes) -> list[float] | None:
+    boxes = [tp.get_charbox(i) for i in indexes]
+    if not boxes:
+        return None
+    return [
+        round(min(b[0] for b in boxes), 1),
+        round(min(b[1] for b in boxes), 1),
+        round(max(b[2] for b in boxes), 1),
+        round(max(b[3] for b in boxes), 1),
+    ]
+
+
+def _line_items(tp, text: str, page: int) -> list[tuple]:
+    """A page without drawn tables: each text line is a line; values get their bounding box."""
+    aligned = tp.count_chars() == len(text)
+    items, pos = [], 0
+    for ln in re.split(r"(\r\n|\n|\r)", text):
+        if ln in ("\r\n", "\n", "\r"):
+            pos += len(ln)
+            continue
+
+        def prov_for(s: int, e: int, base: int = pos) -> dict:
+            box = _box(tp, range(base + s, base + e)) if aligned and e > s else None
+            return {"page": page, "bbox": box}
+
+        items.append(("line", ln, prov_for))
+        pos += len(ln)
+    return items
+
+
+def _grid_items(tp, text: str, tables: list, page: int) -> list[tuple]:
+    """A page with drawn tables: every character goes to the table cell that holds it; the
+    tables' rows (an empty cell is a blank) come in page order among the lines of text outside."""
+    items = []  # (top y, order, item)
+    line_chars: list[list[int]] = [[]]
+    for i, ch in enumerate(text):
+        if ch in "\r\n":
+            if line_chars[-1]:
+                line_chars.append([])
+            continue
+        box = tp.get_charbox(i)
+        x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        cell = next((c for t in tables if (c := t.cell_at(x, y)) is not None), None)
+        if cell is not None:
+            cell.chars.append((i, ch))
+        else:
+            line_chars[-1].append(i)
+    for k, idx in enumerate(line_chars):
+        if idx and text[idx[0] : idx[-1] + 1].strip():
+            prov_for = lambda s, e, idx=idx: {"page": page, "bbox": _box(tp, idx[s:e])}  # noqa: E731
+            top = max(tp.get_charbox(i)[3] for i in idx)
+            items.append((-top, k, ("line", "".join(text[i] for i in idx), prov_for)))
+    for t in tables:
+        for r, cells in enumerate(t.rows()):
+            if cells:
+                row = [
+                    (
+                        c.text,
+                        {"page": page, "bbox": _box(tp, [i for i, _ in c.chars]) or [round(v, 1) for v in c.bbox]},
+                        (c.bbox[0], c.bbox[2]),
+                    )
+                    for c in cells
+                ]
+                items.append((-t.ys[r], 0, ("row", row)))
+    return [item for *_, item in sorted(items, key=lambda it: it[:2])]
+
+
+_FRAGMENT = re.compile(r"^[0-9０-９,，.]+$")
+
+
+def _joined(row: list, nxt: list) -> list | None:
+    """``row`` (the last table row of a page) with ``nxt`` (the first of the next) joined into it
+    when ``nxt`` is its rest, cut by the page break: most of the value cells above it are empty in
+    it, its text goes to text cells and its digits to value cells ('3,93' + '0'). None when ``nxt``
+    is a row of its own."""
+
+    def above(x0: float, x1: float) -> int | None:
+        overlap = [min(x1, b) - max(x0, a) for _, _, (a, b) in row]
+        best = max(range(len(row)), key=overlap.__getitem__)
+        return best if overlap[best] > 0 else None
+
+    is_value = [looks_like_value(clean(t)) or bool(_FRAGMENT.match(clean(t))) for t, _, _ in row]
+    filled = {above(*span) for t, _, span in nxt if clean(t)}
+    values_above = [i for i, v in enumerate(is_value) if v]
+    if not values_above or sum(1 for i in values_above if i in filled) * 2 > len(values_above):
+        return None
+    out = [list(c) for c in row]
+    for text, _, span in nxt:
+        text = clean(text)
+        if not text:
+            continue
+        k = above(*span)
+        if k is None or is_value[k] != bool(_FRAGMENT.match(text)):
+            return None
+        out[k][0] = out[k][0].rstrip() + text
+    return [tuple(c) for c in out]
+
+
+def _emit(doc: Document, item: tuple) -> None:
+    if item[0] == "row":
+        add_row(doc, [(text, prov) for text, prov, _ in item[1]])
+    else:
+        add_line(doc, item[1], item[2](0, len(item[1])), prov_for=item[2])
+
+
 def read_pdf(data: bytes) -> Document:
     try:
         pdf = pdfium.PdfDocument(data)
@@ -33,38 +142,33 @@ def read_pdf(data: bytes) -> Document:
         raise Unreadable("corrupt", f"PDF cannot be opened ({exc})") from None
     doc = Document("pdf", "pdf_text", properties={k: v for k, v in pdf.get_metadata_dict().items() if v})
     all_text = []
+    pending = None  # the last table row of the page before, held until the next page shows its rest
     try:
         for pno in range(len(pdf)):
             page = pdf[pno]
             tp = page.get_textpage()
             text = tp.get_text_range()
             all_text.append(text)
-            aligned = tp.count_chars() == len(text)
-
-            def bbox(s: int, e: int, base: int, tp=tp, aligned=aligned) -> list[float] | None:
-                if not aligned or e <= s:
-                    return None
-                boxes = [tp.get_charbox(i) for i in range(base + s, base + e)]
-                return [
-                    round(min(b[0] for b in boxes), 1),
-                    round(min(b[1] for b in boxes), 1),
-                    round(max(b[2] for b in boxes), 1),
-                    round(max(b[3] for b in boxes), 1),
-                ]
-
-            pos = 0
-            for ln in re.split(r"(\r\n|\n|\r)", text):
-                if ln in ("\r\n", "\n", "\r"):
-                    pos += len(ln)
-                    continue
-                prov = {"page": pno + 1}
-                add_line(
-                    doc,
-                    ln,
-                    {**prov, "bbox": bbox(0, len(ln), pos)},
-                    prov_for=lambda s, e, p=prov, b=pos, f=bbox: {**p, "bbox": f(s, e, b)},
-                )
-                pos += len(ln)
+            tables = []
+            if tp.count_chars() == len(text):  # char indexes and text positions agree
+                boxes = [o.get_bounds() for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH])]
+                tables = find_tables(boxes)
+            if tables:
+                doc.layout = "pdf_grid"
+            items = _grid_items(tp, text, tables, pno + 1) if tables else _line_items(tp, text, pno + 1)
+            if pending is not None:  # a table row the page break cut: its rest opens this page
+                joined = _joined(pending[1], items[0][1]) if items and items[0][0] == "row" else None
+                if joined is not None:
+                    pending = ("row", joined)
+                    items.pop(0)
+                _emit(doc, pending)
+                pending = None
+            if items and items[-1][0] == "row":
+                pending = items.pop()
+            for item in items:
+                _emit(doc, item)
+        if pending is not None:
+            _emit(doc, pending)
     finally:
         pdf.close()
     joined = "".join(all_text)
