@@ -6,6 +6,7 @@ never loaded as a report."""
 
 from __future__ import annotations
 
+import ctypes
 import re
 
 import pypdfium2 as pdfium
@@ -27,8 +28,9 @@ def text_layer_quality(text: str) -> tuple[int, float]:
     return cjk, noise / max(1, cjk + noise)
 
 
-def _box(tp, indexes) -> list[float] | None:
-    boxes = [tp.get_charbox(i) for i in indexes]
+def _box(chars, indexes) -> list[float] | None:
+    """The bounding box of some characters; ``chars`` is the page's text page, or its char boxes."""
+    boxes = [chars[i] for i in indexes] if isinstance(chars, list) else [chars.get_charbox(i) for i in indexes]
     if not boxes:
         return None
     return [
@@ -37,6 +39,34 @@ def _box(tp, indexes) -> list[float] | None:
         round(max(b[2] for b in boxes), 1),
         round(max(b[3] for b in boxes), 1),
     ]
+
+
+def _path_bounds(page) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) of the page's path objects, through pdfium's C calls; objects
+    inside form XObjects are reached through pypdfium2's walk."""
+    raw = page.raw
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    out = []
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            return [o.get_bounds() for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH])]
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH and pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            out.append((left.value, bottom.value, right.value, top.value))
+    return out
+
+
+def _char_boxes(tp, n: int) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) of every character, through pdfium's C call (the per-call
+    wrapper cost a third of a page's reading)."""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    out = []
+    get = pdfium_c.FPDFText_GetCharBox
+    for i in range(n):
+        get(tp.raw, i, left, right, bottom, top)
+        out.append((left.value, bottom.value, right.value, top.value))
+    return out
 
 
 def _line_items(tp, text: str, page: int) -> list[tuple]:
@@ -62,32 +92,32 @@ def _grid_items(tp, text: str, tables: list, page: int) -> list[tuple]:
     tables' rows (an empty cell is a blank) come in page order among the lines of text outside."""
     items = []  # (top y, order, item)
     line_chars: list[list[int]] = [[]]
+    boxes = _char_boxes(tp, len(text))
     for i, ch in enumerate(text):
         if ch in "\r\n":
             if line_chars[-1]:
                 line_chars.append([])
             continue
-        box = tp.get_charbox(i)
+        box = boxes[i]
         x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        cell = next((c for t in tables if (c := t.cell_at(x, y)) is not None), None)
-        if cell is not None:
-            cell.chars.append((i, ch))
+        for t in tables:
+            cell = t.cell_at(x, y)
+            if cell is not None:
+                cell.chars.append((i, ch))
+                break
         else:
             line_chars[-1].append(i)
     for k, idx in enumerate(line_chars):
         if idx and text[idx[0] : idx[-1] + 1].strip():
-            prov_for = lambda s, e, idx=idx: {"page": page, "bbox": _box(tp, idx[s:e])}  # noqa: E731
-            top = max(tp.get_charbox(i)[3] for i in idx)
+            prov_for = lambda s, e, idx=idx: {"page": page, "bbox": _box(boxes, idx[s:e])}  # noqa: E731
+            top = max(boxes[i][3] for i in idx)
             items.append((-top, k, ("line", "".join(text[i] for i in idx), prov_for)))
     for t in tables:
         for r, cells in enumerate(t.rows()):
             if cells:
+                # a cell's provenance is the cell as drawn: it holds all of the value, wrapped or not
                 row = [
-                    (
-                        c.text,
-                        {"page": page, "bbox": _box(tp, [i for i, _ in c.chars]) or [round(v, 1) for v in c.bbox]},
-                        (c.bbox[0], c.bbox[2]),
-                    )
+                    (c.text, {"page": page, "bbox": [round(v, 1) for v in c.bbox]}, (c.bbox[0], c.bbox[2]))
                     for c in cells
                 ]
                 items.append((-t.ys[r], 0, ("row", row)))
@@ -151,8 +181,7 @@ def read_pdf(data: bytes) -> Document:
             all_text.append(text)
             tables = []
             if tp.count_chars() == len(text):  # char indexes and text positions agree
-                boxes = [o.get_bounds() for o in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH])]
-                tables = find_tables(boxes)
+                tables = find_tables(_path_bounds(page))
             if tables:
                 doc.layout = "pdf_grid"
             items = _grid_items(tp, text, tables, pno + 1) if tables else _line_items(tp, text, pno + 1)

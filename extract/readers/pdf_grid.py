@@ -50,6 +50,9 @@ class Table:
     cells: list[Cell]
     unit_cell: dict[tuple[int, int], int]  # (unit row, unit col) -> index into cells
 
+    def __post_init__(self) -> None:
+        self._neg_ys = [-v for v in self.ys]  # ascending, for bisect
+
     @property
     def bbox(self) -> tuple[float, float, float, float]:
         return self.xs[0], self.ys[-1], self.xs[-1], self.ys[0]
@@ -58,7 +61,7 @@ class Table:
         if not (self.xs[0] <= x <= self.xs[-1] and self.ys[-1] <= y <= self.ys[0]):
             return None
         col = min(bisect_right(self.xs, x) - 1, len(self.xs) - 2)
-        row = min(bisect_right([-v for v in self.ys], -y) - 1, len(self.ys) - 2)
+        row = min(bisect_right(self._neg_ys, -y) - 1, len(self.ys) - 2)
         k = self.unit_cell.get((row, col))
         return None if k is None else self.cells[k]
 
@@ -116,8 +119,20 @@ def _groups(rules: list[Rule]) -> list[list[Rule]]:
     return list(groups.values())
 
 
-def _covered(rules: list[Rule], pos: float, at: float) -> bool:
-    return any(abs(r.pos - pos) <= TOL and r.start - TOL <= at <= r.end + TOL for r in rules)
+def _spans(rules: list[Rule], positions: list[float]) -> list[list[tuple[float, float]]]:
+    """For each clustered position, the ranges its rules cover."""
+    out: list[list[tuple[float, float]]] = [[] for _ in positions]
+    ascending = sorted(positions)
+    index = {p: i for i, p in enumerate(positions)}
+    for r in rules:
+        k = bisect_right(ascending, r.pos)
+        near = min(ascending[max(0, k - 1) : k + 1], key=lambda p: abs(p - r.pos))
+        out[index[near]].append((r.start - TOL, r.end + TOL))
+    return out
+
+
+def _covered(spans: list[tuple[float, float]], at: float) -> bool:
+    return any(a <= at <= b for a, b in spans)
 
 
 def build_table(rules: list[Rule]) -> Table | None:
@@ -128,6 +143,7 @@ def build_table(rules: list[Rule]) -> Table | None:
     if len(xs) < MIN_LINES or len(ys) < MIN_LINES:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    v_spans, h_spans = _spans(vs, xs), _spans(hs, ys)
     parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
 
     def find(u):
@@ -140,9 +156,9 @@ def build_table(rules: list[Rule]) -> Table | None:
         ymid = (ys[r] + ys[r + 1]) / 2
         for c in range(n_cols):
             xmid = (xs[c] + xs[c + 1]) / 2
-            if c + 1 < n_cols and not _covered(vs, xs[c + 1], ymid):
+            if c + 1 < n_cols and not _covered(v_spans[c + 1], ymid):
                 parent[find((r, c + 1))] = find((r, c))  # no rule between: one cell (colspan)
-            if r + 1 < n_rows and not _covered(hs, ys[r + 1], xmid):
+            if r + 1 < n_rows and not _covered(h_spans[r + 1], xmid):
                 parent[find((r + 1, c))] = find((r, c))  # rowspan
     members: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for u in parent:
