@@ -28,7 +28,6 @@ from .render import (
     render_docx,
     render_html,
     render_markdown,
-    render_markdown_merged,
     render_run_together,
     render_tsv,
     render_xlsx,
@@ -234,7 +233,7 @@ def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> P
     if fmt == "run_together":
         render_run_together(sample, path, rng, numbered=rng.random() < 0.7, one_line=rng.random() < 0.7)
     elif fmt == "markdown_merged":
-        render_markdown_merged(sample, path, rng)
+        render_markdown(sample, path, rng)
     elif fmt in ("html", "pdf_lo", "pdf_chromium"):
         render_html(sample, path)
     elif fmt == "html_gbk":

@@ -326,32 +326,6 @@ def render_cell_per_line(sample: Sample, path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def render_markdown(sample: Sample, path: Path) -> None:
-    """Markdown tables (pipes), as produced by document converters."""
-    lines = []
-    width = 0
-    for item in _text_blocks(sample):
-        if item[0] == "line":
-            lines += ["", item[1], ""]
-            width = 0
-            continue
-        if item[0] == "row":
-            cells = [c.replace("\n", " ") for c in item[1]]
-        else:
-            _, key, block, group, label = item
-            cells = [
-                block or "",
-                group or "",
-                label.replace("\n", " "),
-                *(sample.value("table3", key, c) for c in T3_COLUMNS),
-            ]
-        lines.append("| " + " | ".join(cells) + " |")
-        if width == 0:
-            width = len(cells)
-            lines.append("|" + "---|" * width)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def render_run_together(sample: Sample, path: Path, rng, numbered: bool = True, one_line: bool = True) -> None:
     """A crawler's text dump (the shared corpus's text/pingtan-2025.txt): header fields, then the
     report with every table cell run into its neighbours, no separators; on one line, or one line
@@ -383,9 +357,10 @@ def render_run_together(sample: Sample, path: Path, rng, numbered: bool = True, 
     path.write_text("\n".join(header) + "\n" + body + "\n", encoding="utf-8")
 
 
-def render_markdown_merged(sample: Sample, path: Path, rng) -> None:
-    """Markdown from a PDF converter that ran pairs of 表三 rows into one line: both labels in one
-    cell and 14 values where the form has 7."""
+def render_markdown(sample: Sample, path: Path, rng=None) -> None:
+    """Markdown tables (pipes), as produced by document converters. With ``rng``, as a PDF
+    converter that ran pairs of 表三 rows into one line: both labels in one cell and 14 values
+    where the form has 7 (at most two pairs)."""
     lines, width, merged = [], 0, 0
     pending = None
     for item in _text_blocks(sample):
@@ -397,17 +372,18 @@ def render_markdown_merged(sample: Sample, path: Path, rng) -> None:
             cells = [c.replace("\n", " ") for c in item[1]]
         else:
             _, key, block, group, text = item
+            text = text.replace("\n", " ")
             values = [sample.value("table3", key, c) for c in T3_COLUMNS]
             if pending is not None:
                 p_block, p_group, p_text, p_values = pending
                 pending = None
                 cells = [p_block or block or "", p_group or group or "", f"{p_text} {text}", *p_values, *values]
                 merged += 1
-            elif merged < 2 and key.startswith("out_") and key != "out_total" and rng.random() < 0.3:
-                pending = (block, group, text.replace("\n", " "), values)
+            elif rng and merged < 2 and key.startswith("out_") and key != "out_total" and rng.random() < 0.3:
+                pending = (block, group, text, values)
                 continue
             else:
-                cells = [block or "", group or "", text.replace("\n", " "), *values]
+                cells = [block or "", group or "", text, *values]
         lines.append("| " + " | ".join(cells) + " |")
         if width == 0:
             width = len(cells)

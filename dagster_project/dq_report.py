@@ -49,6 +49,15 @@ group by all
 order by r.status, r.file_name
 limit {MAX_REPORTS}
 """
+SKIPPED_SQL = f"select path, reason from raw.skipped order by path limit {MAX_REPORTS}"
+SKIP_ZH = {
+    "hidden": "隐藏文件",
+    "not_a_regular_file": "不是普通文件（管道、设备等），未打开",
+    "link_outside_landing": "链接指向收件目录之外，未读取",
+    "dangling_link": "链接指向的文件不存在",
+    "link_to_folder": "指向目录的链接，未进入",
+    "name_not_utf8": "文件名不是 UTF-8 编码，请改名后重新放入",
+}
 # what an office reads about each problem (issue codes of the extractor)
 ISSUE_ZH = {
     "no_agency": "未找到发布机关：标题、页面字段、落款和文件名都没有写明",
@@ -156,6 +165,15 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
             )
         out.append("</table>")
     out += _unread_section(con)
+    skipped = con.execute(SKIPPED_SQL).fetchall()
+    if skipped:
+        out.append("<h2>未读取的条目 · Landing entries not read</h2>")
+        out.append("<table><tr><th>路径 path</th><th>原因 reason</th></tr>")
+        out += [
+            f"<tr><td>{_e(p)}</td><td>{_e(SKIP_ZH.get(r, r))} <span class='muted'>{_e(r)}</span></td></tr>"
+            for p, r in skipped
+        ]
+        out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
 

@@ -42,6 +42,7 @@ create table if not exists raw.claims (
     report_id varchar, claim_key varchar, value integer, section_key varchar, sentence varchar,
     char_offset integer, _loaded_at timestamp);
 create table if not exists raw.agency_aliases (alias_name varchar, canonical_name varchar, reason varchar);
+create table if not exists raw.skipped (landing varchar, path varchar, reason varchar, _loaded_at timestamp);
 create table if not exists raw.report_overrides (
     file varchar, sha256 varchar, agency varchar, report_year varchar, table_name varchar, row_key varchar,
     col_key varchar, value varchar, reviewed_by varchar, note varchar);
@@ -316,6 +317,16 @@ def record_known_files(
     """raw.files rows for files whose content is already in the warehouse (unchanged, or the same
     report under another name): nothing is extracted again."""
     _upsert_files(con, [_file_row(p, sha, status, reason, now) for p, sha, (status, reason) in files])
+
+
+def record_skipped(
+    con: duckdb.DuckDBPyConnection, landing: Path, skipped: list[tuple[str, str]], now: datetime
+) -> None:
+    """The landing folder's entries that were not read (links out of the folder, FIFOs, hidden
+    files, names that are not UTF-8 …), as of this refresh: every entry is accounted for."""
+    con.execute("delete from raw.skipped where landing = ?", [str(landing)])
+    if skipped:
+        con.executemany("insert into raw.skipped values (?, ?, ?, ?)", [(str(landing), p, r, now) for p, r in skipped])
 
 
 def sync_presence(con: duckdb.DuckDBPyConnection, landing: Path, present: list[str]) -> int:

@@ -239,6 +239,8 @@ def extract_file(path: str | Path, hints: dict | None = None) -> dict:
         return quarantined(path, exc.reason, exc.detail)
     except OSError as exc:
         return quarantined(path, "unreadable_file", str(exc))
+    except Exception as exc:  # a damaged file the format library chokes on (zlib, zip, pdfium, lxml …)
+        return quarantined(path, "corrupt", f"the file cannot be read ({type(exc).__name__}: {str(exc)[:200]})")
     try:
         return extract_document(path, doc, hints)
     except Exception as exc:  # an extractor bug must not stop a batch; the file is kept with the reason

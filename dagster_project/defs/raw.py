@@ -4,6 +4,7 @@ the raw schema in batches. A bad file is quarantined, never stops the others."""
 
 import multiprocessing
 import os
+import stat
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +27,7 @@ from ..raw_load import (
     load_overrides,
     read_overrides,
     record_known_files,
+    record_skipped,
     sync_presence,
 )
 from ..settings import aliases_path, landing_path, overrides_path
@@ -55,11 +57,55 @@ class LandingConfig(dg.Config):
     workers: int = 0
 
 
+def landing_entries(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The files of the landing folder to read, sorted, and every other entry with why it is not
+    read. Strings, not Paths: at 100,000 files building and comparing Path objects took seconds.
+    The folder is untrusted: only regular files are opened (a FIFO would block the read), links are
+    followed only to files inside the folder, and a name that is not UTF-8 is kept out of the
+    warehouse's text columns (it is recorded with its bytes escaped)."""
+    root_real = os.path.realpath(folder)
+    files: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    stack = [str(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for entry in it:
+                path = entry.path
+                reason = _skip_reason(entry, root_real)
+                if reason == "folder":
+                    stack.append(path)
+                elif reason:
+                    skipped.append((os.fsencode(path).decode("utf-8", "backslashreplace"), reason))
+                else:
+                    files.append(path)
+    return sorted(files), sorted(skipped)
+
+
+def _skip_reason(entry: os.DirEntry, root_real: str) -> str | None:
+    try:
+        entry.path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "name_not_utf8"
+    if entry.name.startswith("."):
+        return "hidden"
+    try:
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if os.path.commonpath([target, root_real]) != root_real:
+                return "link_outside_landing"
+            if not os.path.exists(target):
+                return "dangling_link"
+        if entry.is_dir():
+            return None if not entry.is_symlink() else "link_to_folder"
+        st = os.stat(entry.path)
+    except OSError as exc:  # a link loop, a vanished file
+        return f"unreadable: {exc.strerror or type(exc).__name__}"
+    return None if stat.S_ISREG(st.st_mode) else "not_a_regular_file"
+
+
 def landing_files_in(folder: Path) -> list[str]:
-    """Paths of the files in the landing folder, sorted. Strings, not Paths: at 100,000 files
-    building and comparing Path objects took seconds. os.walk tells files from folders by the
-    directory entry, without a stat per file."""
-    return sorted(os.path.join(root, f) for root, _, files in os.walk(folder) for f in files if not f.startswith("."))
+    """Paths of the files of the landing folder that are read (see ``landing_entries``)."""
+    return landing_entries(folder)[0]
 
 
 def _extract_chunk(items: list[tuple]) -> list[tuple]:
@@ -93,7 +139,7 @@ def _extract_many(items: list[tuple], workers: int):
 def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehouse: Warehouse):
     folder = Path(config.landing).resolve() if config.landing else landing_path()
     read_overrides(overrides_path())  # a bad overrides file stops the refresh before any work, saying why
-    files = landing_files_in(folder)
+    files, skipped = landing_entries(folder)
     now = datetime.now(UTC).replace(tzinfo=None)
     statuses: Counter[str] = Counter()
     with warehouse.connect() as con:
@@ -124,6 +170,9 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
                     context.log.info(f"extracted {i}/{len(todo)} files: {dict(statuses)}")
         extract_seconds = time.perf_counter() - started - load_seconds
         gone = sync_presence(con, folder, files)
+        record_skipped(con, folder, skipped, now)
+        for path, reason in skipped:
+            context.log.warning(f"not read: {path} ({reason})")
         load_aliases(con, aliases_path(), now)
         load_overrides(con, overrides_path(), now)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
@@ -134,6 +183,7 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
         "unchanged": len(files) - len(todo),
         **{f"status_{k}": v for k, v in statuses.items()},
         "files_gone": gone,
+        "entries_skipped": len(skipped),
         "extract_seconds": round(extract_seconds, 1),
         "load_seconds": round(load_seconds, 1),
     }

@@ -54,3 +54,21 @@ def test_a_conversion_past_its_time_limit_is_stopped_and_quarantined(corpus):
     got = json.loads(proc.stdout)
     assert got["quarantine_reason"] == "conversion_timeout"
     assert "Traceback" not in proc.stderr
+
+
+def test_a_refresh_loads_converted_reports_with_their_source_format(corpus, tmp_path):
+    import duckdb
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for suffix in (".doc", ".xls", ".et"):
+        shutil.copy(next((corpus / "docs").glob(f"*{suffix}")), landing)
+    proc = run_ogi("refresh", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        rows = con.execute("select source_format, layout, extraction_status from main.dim_report").fetchall()
+    assert sorted(rows) == [
+        ("doc", "converted_docx", "ok"),
+        ("et", "spreadsheet", "ok"),
+        ("xls", "spreadsheet", "ok"),
+    ]

@@ -68,3 +68,19 @@ def test_a_report_whose_table_cannot_be_read_is_flagged_not_dropped(tmp_path):
     assert got["status"] == "flagged"
     assert "table_unreadable" in {i["code"] for i in got["issues"]}
     assert (got["report"]["agency"], got["report"]["year"]) == ("某某县人民政府", 2023)
+
+
+def test_a_docx_with_a_broken_deflate_stream_is_quarantined_not_raised(tmp_path):
+    import io
+
+    from bench.render import TEMPLATE
+
+    data = bytearray(TEMPLATE.read_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
+    for k in range(start, start + 40):  # flip bytes inside the compressed document.xml
+        data[k] ^= 0x5A
+    (tmp_path / "broken.docx").write_bytes(bytes(data))
+    got = _extract_all([tmp_path / "broken.docx", SAMPLES / "000_7e78f6154f3411bd.txt"])
+    assert got["broken.docx"]["quarantine_reason"] == "corrupt"
+    assert got["000_7e78f6154f3411bd.txt"]["status"] == "ok"

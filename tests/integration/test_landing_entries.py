@@ -1,0 +1,42 @@
+"""The landing folder is untrusted: entries that are not regular files inside it are recorded as
+skipped with the reason, never opened, and never stop the good files from loading."""
+
+import os
+import shutil
+
+import duckdb
+
+from tests.conftest import SAMPLES, run_ogi
+
+
+def test_odd_entries_are_skipped_and_recorded_and_the_reports_load(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for name in ("000_7e78f6154f3411bd.txt", "hongze-2024.pdf"):
+        shutil.copy(SAMPLES / name, landing)
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not part of the landing folder", encoding="utf-8")
+    os.mkfifo(landing / "a.fifo")  # opening it would block the refresh
+    os.symlink(secret, landing / "outside-link.txt")
+    os.symlink(landing / "nowhere.txt", landing / "dangling.txt")
+    os.symlink(landing / "loop-b", landing / "loop-a")
+    os.symlink(landing / "loop-a", landing / "loop-b")
+    (landing / ".hidden.txt").write_text("x", encoding="utf-8")
+    gbk_name = os.path.join(os.fsencode(landing), "报告".encode("gbk") + b".txt")
+    with open(gbk_name, "wb") as f:
+        f.write(b"x")
+    warehouse = tmp_path / "w.duckdb"
+    proc = run_ogi("refresh", "--landing", str(landing), "--warehouse", str(warehouse), timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loaded = {r[0] for r in con.execute("select file_name from raw.files").fetchall()}
+        skipped = dict(con.execute("select regexp_extract(path, '[^/]+$'), reason from raw.skipped").fetchall())
+    assert loaded == {"000_7e78f6154f3411bd.txt", "hongze-2024.pdf"}
+    assert skipped["a.fifo"] == "not_a_regular_file"
+    assert skipped["outside-link.txt"] == "link_outside_landing"
+    assert skipped["dangling.txt"] == "dangling_link"
+    assert skipped["loop-a"].startswith("unreadable") or skipped["loop-a"] == "dangling_link"
+    assert skipped[".hidden.txt"] == "hidden"
+    assert [r for p, r in skipped.items() if p.endswith(".txt") and "\\x" in p] == ["name_not_utf8"]
+    page = warehouse.with_suffix(".dq.html").read_text(encoding="utf-8")
+    assert "a.fifo" in page and "链接指向收件目录之外" in page
