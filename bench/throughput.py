@@ -263,7 +263,9 @@ def main() -> None:
     print(text)
     if args.out:
         current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        rest = current[current.index("## Refresh at scale") :] if "## Refresh at scale" in current else ""
+        # the sections other benchmarks write (bench.ocr_candidates, bench.refresh_scale) are kept
+        marker = next((m for m in ("## OCR candidates", "## Refresh at scale") if m in current), None)
+        rest = current[current.index(marker) :] if marker else ""
         args.out.write_text(text + ("\n" + rest if rest else ""), encoding="utf-8")
 
 

@@ -81,8 +81,13 @@ def _prov(doc: Document, seg: Segment, start: int, end: int) -> dict:
     return {**base, "offset": base.get("offset", 0) + seg.start + start}
 
 
+_LABEL_THEN_RUN = re.compile(r"[\u4e00-\u9fff）)]\s?[0-9０-９]{7}")
+
+
 def is_glued(doc: Document) -> bool:
     """True when several 表三 rows print their seven cells as one unbroken digit run."""
+    if sum(1 for ln in doc.lines if _LABEL_THEN_RUN.search(ln.text)) == 0:
+        return False  # no label runs straight into seven digits anywhere: the common case, cheaply
     hits = 0
     for seg in segments(doc, 0, len(doc.lines)):
         if len(seg.text) >= 7 and seg.text.isdigit() and match_label(seg.label[-60:], T3_ROWS)[0]:
