@@ -86,7 +86,7 @@ _LABEL_THEN_RUN = re.compile(r"[\u4e00-\u9fff）)]\s?[0-9０-９]{7}")
 
 def is_glued(doc: Document) -> bool:
     """True when several 表三 rows print their seven cells as one unbroken digit run."""
-    if sum(1 for ln in doc.lines if _LABEL_THEN_RUN.search(ln.text)) == 0:
+    if not any(_LABEL_THEN_RUN.search(ln.text) for ln in doc.lines):
         return False  # no label runs straight into seven digits anywhere: the common case, cheaply
     hits = 0
     for seg in segments(doc, 0, len(doc.lines)):
@@ -97,8 +97,8 @@ def is_glued(doc: Document) -> bool:
     return False
 
 
-def _find_line(doc: Document, needles: tuple[str, ...], start: int = 0) -> int | None:
-    for i in range(start, len(doc.lines)):
+def _find_line(doc: Document, needles: tuple[str, ...]) -> int | None:
+    for i in range(len(doc.lines)):
         k = label_key(doc.lines[i].text)
         if any(n in k for n in needles):
             return i

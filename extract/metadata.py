@@ -34,24 +34,7 @@ _AGENCY_SUFFIX = re.compile(
 )
 # names that end like this are whole before a following 政府 ('…局政府信息公开'); after a place
 # name ('某某县政府信息公开') 政府 may be the body's own, and is kept
-_BODY_ENDINGS = (
-    "年",
-    "年度",
-    "局",
-    "委",
-    "委员会",
-    "办公室",
-    "办",
-    "中心",
-    "厅",
-    "院",
-    "会",
-    "人民政府",
-    "所",
-    "站",
-    "队",
-    "处",
-)
+_BODY_ENDINGS = tuple("年 年度 局 委 委员会 办公室 办 中心 厅 院 会 人民政府 所 站 队 处".split())
 _MARKUP = re.compile(r"^[#>*\s]+|[*\s]+$|\*\*")
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|文章标题|名称)\s*[:：]\s*")
 _SIGNED_DATE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
@@ -198,10 +181,6 @@ def printed_title(lines: list[str], stop: int | None = None) -> tuple[str | None
         if len(prev) <= 40 and _AGENCY_SUFFIX.search(prev) and is_agency(prev):
             agency = prev
     return agency, year
-
-
-def agency_and_year(lines: list[str]) -> tuple[str | None, int | None]:
-    return printed_title(lines)
 
 
 # where each field may come from, in the order the sources win

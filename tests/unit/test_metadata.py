@@ -1,6 +1,6 @@
 """Agency and year from the report title, as PDFs print it."""
 
-from extract.metadata import agency_and_year, parse_title
+from extract.metadata import parse_title, printed_title
 
 
 def test_a_title_wrapped_over_two_lines_is_read_whole():
@@ -11,12 +11,12 @@ def test_a_title_wrapped_over_two_lines_is_read_whole():
         "政府信息公开工作年度报告格式模板",
         "一、总体情况",
     ]
-    assert agency_and_year(lines) == ("红河哈尼族彝族自治州鼓楼市城关镇人民政府", 2022)
+    assert printed_title(lines) == ("红河哈尼族彝族自治州鼓楼市城关镇人民政府", 2022)
 
 
 def test_an_agency_line_above_a_whole_title_is_not_joined_into_it():
     lines = ["某某市人民政府", "2022年政府信息公开工作年度报告", "一、总体情况"]
-    assert agency_and_year(lines) == ("某某市人民政府", 2022)
+    assert printed_title(lines) == ("某某市人民政府", 2022)
 
 
 def test_a_title_without_year_keeps_the_body_whole():
