@@ -189,7 +189,7 @@ def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fet
     elif page.outcome == "not_modified" and str((previous.get(url) or {}).get("path", "")).endswith(".html"):
         html = Path(previous[url]["path"]).read_bytes()  # unchanged page: its attachments may still change
     if html is not None:
-        text, encoding = decode_html(html)
+        text, encoding, _ = decode_html(html)
         page.encoding = page.encoding or encoding
         m = _TITLE.search(text)
         page.page_title = clean(unescape(m.group(1)))[:500] if m else None

@@ -171,7 +171,7 @@ def discover(
     from acquire.discover import report_links
     from extract.readers.html import decode_html
 
-    text, _ = decode_html(page.read_bytes())
+    text, _, _ = decode_html(page.read_bytes())
     for link in report_links(text, base_url):
         print(json.dumps(link, ensure_ascii=False))
 

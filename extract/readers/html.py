@@ -38,7 +38,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PLACEHOLDER_RE = re.compile("\u2063TABLE(\\d+)\u2063")
 
 
-def decode_html(data: bytes) -> tuple[str, str]:
+def decode_html(data: bytes) -> tuple[str, str, int]:
     """A declared charset is tried first; GB2312/GBK declarations are read as GB18030, their
     superset. A wrong declaration falls back to detection."""
     m = _META_CHARSET.search(data[:4096])
@@ -46,8 +46,8 @@ def decode_html(data: bytes) -> tuple[str, str]:
         enc = m.group(1).decode("ascii").lower()
         enc = "gb18030" if enc in ("gb2312", "gbk", "gb_2312-80", "x-gbk") else enc
         try:
-            return data.decode(enc), enc
-        except (LookupError, UnicodeDecodeError):
+            return data.decode(enc), enc, 0
+        except (LookupError, UnicodeError):
             pass
     return decode(data)
 
@@ -102,7 +102,7 @@ def _page_properties(root) -> dict:
 
 
 def read_html(data: bytes) -> Document:
-    text, encoding = decode_html(data)
+    text, encoding, replaced = decode_html(data)
     text = _XML_DECL.sub("", text, count=1)
     try:
         root = lxml.html.document_fromstring(text)
@@ -110,7 +110,9 @@ def read_html(data: bytes) -> Document:
         raise Unreadable("corrupt", f"HTML cannot be parsed ({exc})") from None
     for el in root.xpath("//script|//style|//noscript|//template"):
         el.drop_tree()
-    doc = Document("html", "html_table", properties={"encoding": encoding, **_page_properties(root)})
+    doc = Document(
+        "html", "html_table", properties={"encoding": encoding, "bytes_replaced": replaced, **_page_properties(root)}
+    )
     # data tables are the innermost ones; layout tables around them are read as text
     leaves = [t for t in root.iter("table") if not t.xpath(".//table")]
     grids = []

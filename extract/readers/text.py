@@ -12,24 +12,39 @@ from charset_normalizer import from_bytes
 from ..document import Document, Unreadable, add_line, add_row
 
 _CANDIDATES = ("utf-8", "gb18030")
+MAX_REPLACED = 20  # damaged bytes replaced before a text is left to charset detection
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode with a BOM, then strict UTF-8, then GB18030, then charset detection."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+def decode(data: bytes) -> tuple[str, str, int]:
+    """(text, encoding, bytes replaced). A BOM first, then strict UTF-8 and GB18030; then the same
+    with a few damaged bytes replaced (a flipped byte, a cut character, a GBK word in a UTF-8
+    page: the report is kept and flagged, not lost); then charset detection."""
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: the UTF-32 LE BOM starts with UTF-16's
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
-            return data.decode(enc), enc
+            text = data.decode(enc, errors="replace")
+            return text, enc, text.count("\ufffd")
     if data.count(b"\x00") > len(data) // 100 + 1:
         raise Unreadable("binary", "NUL bytes: not a text file")
     for enc in _CANDIDATES:
         try:
-            return data.decode(enc), enc
+            return data.decode(enc), enc, 0
         except UnicodeDecodeError:
             pass
+    for enc in _CANDIDATES:
+        text = data.decode(enc, errors="replace")
+        damaged = text.count("\ufffd")
+        if damaged <= max(MAX_REPLACED, len(data) // 1000):
+            return text, enc, damaged
     best = from_bytes(data).best()
     if best is None:
         raise Unreadable("binary", "no text encoding fits the bytes")
-    return str(best), best.encoding
+    return str(best), best.encoding, 0
 
 
 # a section heading inside a line (a dump that holds the whole report on one line)
@@ -84,10 +99,10 @@ def _join_wrapped_cells(lines: list[str]) -> list[tuple[int, str]]:
 
 
 def read_text(data: bytes) -> Document:
-    text, encoding = decode(data)
+    text, encoding, replaced = decode(data)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     layout = detect_layout(raw_lines)
-    doc = Document("txt", layout, properties={"encoding": encoding})
+    doc = Document("txt", layout, properties={"encoding": encoding, "bytes_replaced": replaced})
     numbered = _join_wrapped_cells(raw_lines) if layout == "docx_indented" else list(enumerate(raw_lines))
     for i, ln in numbered:
         prov = {"line": i + 1}

@@ -84,3 +84,39 @@ def test_a_docx_with_a_broken_deflate_stream_is_quarantined_not_raised(tmp_path)
     got = _extract_all([tmp_path / "broken.docx", SAMPLES / "000_7e78f6154f3411bd.txt"])
     assert got["broken.docx"]["quarantine_reason"] == "corrupt"
     assert got["000_7e78f6154f3411bd.txt"]["status"] == "ok"
+
+
+def test_a_report_with_damaged_bytes_is_loaded_and_flagged_not_lost(tmp_path):
+    data = (SAMPLES / "000_7e78f6154f3411bd.txt").read_bytes()
+    cut = data.index("二、主动公开".encode()) - 200
+    flipped = data[:cut] + b"\xff" + data[cut + 1 :]  # one byte that is not UTF-8
+    mixed = data + "附注：本报告经审核".encode("gbk")  # a GBK phrase inside a UTF-8 file
+    (tmp_path / "flipped.txt").write_bytes(flipped)
+    (tmp_path / "mixed.txt").write_bytes(mixed)
+    got = _extract_all([tmp_path / "flipped.txt", tmp_path / "mixed.txt"])
+    for name in ("flipped.txt", "mixed.txt"):
+        assert got[name]["status"] == "flagged", name
+        assert "bytes_replaced" in {i["code"] for i in got[name]["issues"]}
+        assert got[name]["table3"]["new_received"]["total"] == 18  # the seed's 表三, read whole
+
+
+def test_utf32_text_is_not_read_as_utf16(tmp_path):
+    text = (SAMPLES / "000_7e78f6154f3411bd.txt").read_text(encoding="utf-8")
+    (tmp_path / "utf32.txt").write_bytes(text.encode("utf-32"))
+    got = _extract_all([tmp_path / "utf32.txt"])["utf32.txt"]
+    assert got["status"] == "ok" and got["table3"]["new_received"]["total"] == 18
+
+
+def test_huge_image_and_many_page_image_pdf_are_refused_quickly(tmp_path):
+    import time
+
+    from PIL import Image
+
+    Image.new("1", (20000, 20000), 1).save(tmp_path / "huge.png")  # a 20000×20000 scan
+    pages = [Image.new("L", (200, 280), 255) for _ in range(300)]
+    pages[0].save(tmp_path / "scan.pdf", save_all=True, append_images=pages[1:])  # 300 image pages
+    start = time.perf_counter()
+    got = _extract_all([tmp_path / "huge.png", tmp_path / "scan.pdf"])
+    assert time.perf_counter() - start < 60
+    assert got["huge.png"]["quarantine_reason"] == "image_only"
+    assert got["scan.pdf"]["quarantine_reason"] == "image_only"
