@@ -33,6 +33,7 @@ _BLOCK = (
     "dt",
     "pre",
 )
+MAX_GRID_CELLS = 200_000  # the statutory tables have a few hundred; a bigger grid is refused
 _PLACEHOLDER = "\u2063TABLE{}\u2063"
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PLACEHOLDER_RE = re.compile("\u2063TABLE(\\d+)\u2063")
@@ -61,16 +62,20 @@ def table_grid(table) -> list[list[tuple[int, str]]]:
     top-left position; positions covered by a rowspan from above are left out."""
     covered: set[tuple[int, int]] = set()
     rows = []
-    for r, tr in enumerate(table.iter("tr")):
+    trs = list(table.iter("tr"))
+    for r, tr in enumerate(trs):
         out, col = [], 0
         for td in tr:
             if td.tag not in ("td", "th"):
                 continue
             while (r, col) in covered:
                 col += 1
-            rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
+            # a span never reaches past the table's last row; hostile spans cannot blow the grid up
+            rs, cs = min(_span(td.get("rowspan")), len(trs) - r), _span(td.get("colspan"))
             if rs > 1:  # positions to the right in this row are passed by col
                 covered.update((r + dr, col + dc) for dr in range(1, rs) for dc in range(cs))
+                if len(covered) > MAX_GRID_CELLS:
+                    raise Unreadable("too_large", f"a table spans over {MAX_GRID_CELLS} grid cells")
             out.append((col, _cell_text(td)))
             col += cs
         rows.append(out)

@@ -120,3 +120,15 @@ def test_huge_image_and_many_page_image_pdf_are_refused_quickly(tmp_path):
     assert time.perf_counter() - start < 60
     assert got["huge.png"]["quarantine_reason"] == "image_only"
     assert got["scan.pdf"]["quarantine_reason"] == "image_only"
+
+
+def test_a_page_of_huge_row_and_column_spans_is_refused_quickly(tmp_path):
+    import time
+
+    cells = "".join('<td rowspan="200" colspan="200">1</td>' for _ in range(40))
+    rows = "".join(f"<tr>{cells}</tr>" for _ in range(60))
+    (tmp_path / "spans.html").write_text(f"<html><body><table>{rows}</table></body></html>", encoding="utf-8")
+    start = time.perf_counter()
+    got = _extract_all([tmp_path / "spans.html"])["spans.html"]
+    assert time.perf_counter() - start < 30
+    assert got["status"] == "quarantined" and got["quarantine_reason"] == "too_large"
