@@ -42,6 +42,9 @@ HARD_SHAPES = ("run_together", "markdown_merged", "metadata")
 # web pages printed to PDF (A4 portrait: narrow columns wrap labels and numbers, tables cross pages)
 # by LibreOffice, as many offices make their attachments, and by Chromium
 PRINTED_SHAPES = ("pdf_lo", "pdf_chromium")
+# scans: the template's PDF rasterised at 150 dpi, turned by up to 1°, with noise and JPEG
+# artefacts, as an image-only PDF and as a multi-page TIFF (what a scanner writes)
+SCAN_SHAPES = ("scan_pdf", "scan_tiff")
 # legacy Office files, made by LibreOffice from generated DOCX and XLSX (.wps and .et are the WPS
 # Office names of the same binary formats)
 LEGACY_SHAPES = ("doc", "wps", "xlsx", "xls", "et")
@@ -171,7 +174,7 @@ def vary_printing(rng: random.Random, truth: dict, fmt: str) -> dict:
 
 def make_sample(rng: random.Random, fmt: str) -> Sample:
     carrier = rng.choice(("html", "docx")) if fmt == "metadata" else fmt
-    if carrier in ("docx", "pdf", "doc", "wps"):
+    if carrier in ("docx", "pdf", "doc", "wps", *SCAN_SHAPES):
         version, hybrid = GB2021, False  # the bundled template is the gb2021 form
     else:
         version = rng.choice((GB2021, GB2021, GB2019))
@@ -200,7 +203,7 @@ def make_sample_for(
 ) -> Sample:
     """A sample of ``version`` printed as ``fmt``; ``adjust(truth)`` may change the values before
     the printing is chosen (to chain years, or to inject an error)."""
-    if fmt in ("docx", "pdf", "doc", "wps"):
+    if fmt in ("docx", "pdf", "doc", "wps", *SCAN_SHAPES):
         version = GB2021  # the bundled template is the gb2021 form
     truth = random_truth(rng, version, hybrid)
     if agency:
@@ -220,10 +223,17 @@ def make_sample_for(
     )
 
 
+# the file each shape is first rendered as (LibreOffice, Chromium or a raster step makes the rest)
+RENDERED_AS = {
+    **dict.fromkeys(("html", "html_gbk", "pdf_lo", "pdf_chromium"), "html"),
+    **dict.fromkeys(("docx", "pdf", "doc", "wps", "scan_pdf", "scan_tiff"), "docx"),
+    **dict.fromkeys(("xlsx", "xls", "et"), "xlsx"),
+}
+
+
 def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> Path:
     """Write ``sample`` as ``fmt`` next to ``stem``; a PDF is left as its DOCX for docx_to_pdf."""
-    ext = {"html": "html", "html_gbk": "html", "docx": "docx", "pdf": "docx", "doc": "docx", "wps": "docx"}
-    ext = {**ext, "pdf_lo": "html", "pdf_chromium": "html"}.get(fmt, "xlsx" if fmt in ("xlsx", "xls", "et") else "txt")
+    ext = RENDERED_AS.get(fmt, "txt")
     if fmt == "metadata":
         fmt = ext = sample.carrier
     if sample.placement == "file_name":
@@ -238,7 +248,7 @@ def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> P
         render_html(sample, path)
     elif fmt == "html_gbk":
         render_html(sample, path, "gb18030")
-    elif fmt in ("docx", "pdf", "doc", "wps"):
+    elif fmt in ("docx", "pdf", "doc", "wps", *SCAN_SHAPES):
         render_docx(sample, path)
     elif fmt in ("xlsx", "xls", "et"):
         render_xlsx(sample, path)
@@ -258,6 +268,7 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
     truths.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     pending: dict[str, list[Path]] = {}  # LibreOffice target -> files to convert
+    scans: list[tuple[Path, str]] = []  # PDFs to rasterise once made
     for i in range(start, start + n):
         fmt = formats[i % len(formats)]
         sample = make_sample(rng, fmt)
@@ -267,7 +278,9 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
         if target:
             pending.setdefault(target, []).append(path)
             path = path.with_suffix(".pdf" if target in ("pdf", "chromium") else f".{fmt}")
-        sample.truth["file"] = path.name
+            if fmt in SCAN_SHAPES:
+                scans.append((path, fmt))
+        sample.truth["file"] = path.with_suffix(".tiff").name if fmt == "scan_tiff" else path.name
         sample.truth["generated_as"] = fmt
         if sample.placement != "title":
             sample.truth["metadata_placement"] = sample.placement
@@ -278,6 +291,9 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
             chromium_print(files)
         else:
             libreoffice_convert(files, docs, target)
+    for path, fmt in scans:
+        rasterise(path, fmt, rng)
+    written = [p.with_suffix(".tiff") if (p, "scan_tiff") in scans else p for p in written]
     for path in written:  # .wps and .et are the WPS Office names of .doc and .xls
         made = path.with_suffix({".wps": ".doc", ".et": ".xls"}.get(path.suffix, path.suffix))
         if made != path:
@@ -287,7 +303,34 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
 
 # shapes LibreOffice makes from the rendered DOCX or XLSX, by its conversion target
 CONVERTED_TO = {"pdf": "pdf", "pdf_lo": "pdf", "pdf_chromium": "chromium", "doc": "doc", "wps": "doc", "xls": "xls"}
-CONVERTED_TO["et"] = "xls"
+CONVERTED_TO.update(et="xls", scan_pdf="pdf", scan_tiff="pdf")
+
+
+def rasterise(pdf_path: Path, fmt: str, rng: random.Random) -> None:
+    """A PDF made into a scan of itself: 150 dpi, turned by up to 1°, grain, JPEG artefacts; an
+    image-only PDF in place, or a multi-page TIFF beside it (the PDF removed)."""
+    import io
+
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    pdf = pdfium.PdfDocument(pdf_path)
+    noise = np.random.default_rng(rng.randint(0, 2**31))
+    pages = []
+    for i in range(len(pdf)):
+        page = pdf[i].render(scale=150 / 72).to_pil().convert("L")
+        page = page.rotate(rng.uniform(-1, 1), fillcolor=255, resample=Image.BILINEAR)
+        grain = np.asarray(page).astype(np.int16) + noise.normal(0, 10, (page.height, page.width)).astype(np.int16)
+        buf = io.BytesIO()
+        Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=rng.randint(60, 85))
+        pages.append(Image.open(io.BytesIO(buf.getvalue())).convert("L"))
+    pdf.close()
+    if fmt == "scan_tiff":
+        pages[0].save(pdf_path.with_suffix(".tiff"), save_all=True, append_images=pages[1:], compression="tiff_lzw")
+        pdf_path.unlink()
+    else:
+        pages[0].save(pdf_path, save_all=True, append_images=pages[1:], resolution=150)
 
 
 def chromium_print(files: list[Path]) -> None:

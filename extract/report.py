@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import metadata
+from . import metadata, verify
 from .claims import narrative_claims
 from .document import Document, Unreadable
 from .glued import is_glued, read_glued
@@ -212,6 +212,8 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
                     "prov": cell["prov"],
                 }
             )
+    if doc.layout == "ocr":
+        issues.append(_ocr_verdict(t2.cells + t3.cells + t4.cells, t3.values, t4.values, expected))
     status = "flagged" if any(i["severity"] in ("error", "warning") for i in issues) else "ok"
     return {
         "file": path.name,
@@ -224,6 +226,29 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
         "sections": sections,
         "claims": claims,
         "issues": issues,
+    }
+
+
+def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...]) -> dict:
+    """Cells read by OCR get the flag ``ocr`` and their confidence. The report is ok only when the
+    form's hard rules hold on what was read, 表三 and 表四 are complete and no cell is doubtful."""
+    doubtful = []
+    for cell in cells:
+        cell["flags"].append("ocr")
+        cell["confidence"] = cell["prov"].get("ocr_confidence")
+        if cell["value"] is None or (cell["confidence"] or 0) < verify.MIN_CONFIDENCE:
+            doubtful.append(f"{cell['table']}.{cell['row']}.{cell['col']}")
+    complete = all(k in t3 for k in expected) and len(t4) == 3
+    failures = verify.hard_rule_failures(t3, t4) if complete else ["表三或表四不完整"]
+    if not failures and not doubtful:
+        return {"code": "ocr_verified", "severity": "info", "message": "read by OCR; the hard rules hold on every cell"}
+    return {
+        "code": "ocr_unverified",
+        "severity": "warning",
+        "message": "read by OCR and not verified: "
+        + "; ".join(failures + ([f"{len(doubtful)} doubtful cell(s)"] if doubtful else [])),
+        "rules": failures,
+        "cells": doubtful[:50],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..document import Document, Unreadable
-from . import docx, html, legacy, pdf, text
+from . import docx, html, legacy, ocr, pdf, text
 
 MAX_BYTES = 40 * 1024 * 1024  # a real report is far below this; larger files are refused unread
 
@@ -22,7 +22,7 @@ def sniff(head: bytes, suffix: str) -> str:
         if suffix in (".xlsx", ".et") or (suffix not in (".docx",) and b"xl/" in head):
             return "xlsx"
         return "docx" if suffix in (".docx", ".zip", "") else suffix.lstrip(".") or "zip"
-    if head[:4] in (b"\x89PNG", b"GIF8") or head[:3] == b"\xff\xd8\xff":
+    if head[:4] in (b"\x89PNG", b"GIF8", b"II*\x00", b"MM\x00*") or head[:3] == b"\xff\xd8\xff":
         return "image"
     low = head[:2048].lower()
     if b"<html" in low or b"<!doctype html" in low or b"<table" in low or suffix in (".htm", ".html"):
@@ -53,5 +53,5 @@ def read(path: Path) -> Document:
     if fmt == "xlsx":
         return legacy.read_spreadsheet(data, ".xlsx")
     if fmt == "image":
-        raise Unreadable("image_only", "an image; scanned reports need OCR, which is not supported")
+        return ocr.read_image(data)
     raise Unreadable("unsupported_format", f"{fmt} files are not read yet")

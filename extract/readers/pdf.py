@@ -12,9 +12,9 @@ import re
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ..document import Document, Unreadable, add_line, add_row
-from ..normalize import clean
-from ..values import looks_like_value
+from ..document import Document, Unreadable
+from . import ocr
+from .page_rows import emit_pages
 from .pdf_grid import find_tables
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -124,44 +124,6 @@ def _grid_items(tp, text: str, tables: list, page: int) -> list[tuple]:
     return [item for *_, item in sorted(items, key=lambda it: it[:2])]
 
 
-_FRAGMENT = re.compile(r"^[0-9０-９,，.]+$")
-
-
-def _joined(row: list, nxt: list) -> list | None:
-    """``row`` (the last table row of a page) with ``nxt`` (the first of the next) joined into it
-    when ``nxt`` is its rest, cut by the page break: most of the value cells above it are empty in
-    it, its text goes to text cells and its digits to value cells ('3,93' + '0'). None when ``nxt``
-    is a row of its own."""
-
-    def above(x0: float, x1: float) -> int | None:
-        overlap = [min(x1, b) - max(x0, a) for _, _, (a, b) in row]
-        best = max(range(len(row)), key=overlap.__getitem__)
-        return best if overlap[best] > 0 else None
-
-    is_value = [looks_like_value(clean(t)) or bool(_FRAGMENT.match(clean(t))) for t, _, _ in row]
-    filled = {above(*span) for t, _, span in nxt if clean(t)}
-    values_above = [i for i, v in enumerate(is_value) if v]
-    if not values_above or sum(1 for i in values_above if i in filled) * 2 > len(values_above):
-        return None
-    out = [list(c) for c in row]
-    for text, _, span in nxt:
-        text = clean(text)
-        if not text:
-            continue
-        k = above(*span)
-        if k is None or is_value[k] != bool(_FRAGMENT.match(text)):
-            return None
-        out[k][0] = out[k][0].rstrip() + text
-    return [tuple(c) for c in out]
-
-
-def _emit(doc: Document, item: tuple) -> None:
-    if item[0] == "row":
-        add_row(doc, [(text, prov) for text, prov, _ in item[1]])
-    else:
-        add_line(doc, item[1], item[2](0, len(item[1])), prov_for=item[2])
-
-
 def read_pdf(data: bytes) -> Document:
     try:
         pdf = pdfium.PdfDocument(data)
@@ -172,8 +134,8 @@ def read_pdf(data: bytes) -> Document:
         raise Unreadable("corrupt", f"PDF cannot be opened ({exc})") from None
     doc = Document("pdf", "pdf_text", properties={k: v for k, v in pdf.get_metadata_dict().items() if v})
     all_text = []
-    pending = None  # the last table row of the page before, held until the next page shows its rest
-    try:
+
+    def pages():
         for pno in range(len(pdf)):
             page = pdf[pno]
             tp = page.get_textpage()
@@ -184,26 +146,16 @@ def read_pdf(data: bytes) -> Document:
                 tables = find_tables(_path_bounds(page))
             if tables:
                 doc.layout = "pdf_grid"
-            items = _grid_items(tp, text, tables, pno + 1) if tables else _line_items(tp, text, pno + 1)
-            if pending is not None:  # a table row the page break cut: its rest opens this page
-                joined = _joined(pending[1], items[0][1]) if items and items[0][0] == "row" else None
-                if joined is not None:
-                    pending = ("row", joined)
-                    items.pop(0)
-                _emit(doc, pending)
-                pending = None
-            if items and items[-1][0] == "row":
-                pending = items.pop()
-            for item in items:
-                _emit(doc, item)
-        if pending is not None:
-            _emit(doc, pending)
+            yield _grid_items(tp, text, tables, pno + 1) if tables else _line_items(tp, text, pno + 1)
+
+    try:
+        emit_pages(doc, pages())
     finally:
         pdf.close()
     joined = "".join(all_text)
     cjk, noise = text_layer_quality(joined)
     if not joined.strip():
-        raise Unreadable("image_only", "no text layer (a scan?); OCR is not supported")
+        return ocr.read_pdf_scan(data)  # no text layer: a scan
     if noise > 0.3 or cjk < 20:
         raise Unreadable(
             "garbled_text_layer", f"text layer is not readable Chinese ({cjk} CJK chars, {noise:.0%} mojibake)"

@@ -1,0 +1,254 @@
+"""Scans: image-only PDFs and image files, read by OCR (RapidOCR: PP-OCR models shipped inside the
+`rapidocr-onnxruntime` wheel, so it runs offline; bench/ocr_candidates.py compares it with
+Tesseract). The page is straightened, the table's drawn lines are found in the pixels and turned
+into the same cell grid as a PDF's ruling lines (``pdf_grid``), and every recognised text box goes
+to the cell that holds its centre. Every cell read this way carries its OCR confidence."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from ..document import Document, Unreadable
+from ..values import looks_like_value
+from .page_rows import emit_pages
+from .pdf_grid import find_tables
+
+DPI = 150  # pages are rendered at this resolution; 72 / DPI converts pixels to PDF points
+MAX_PAGES = 20  # a report has a handful; more pages of images are refused, not read for minutes
+MAX_PIXELS = 40_000_000  # per image (an A4 page at 150 dpi is 2.2 M)
+MAX_VALUE_CELL_WIDTH = 90  # points: the form's value columns are narrower; label cells are wider
+MAX_LINE_HEIGHT = 28  # pixels of ink in one line of text at DPI
+DASH_HEIGHT = 5  # pixels: ink no taller than this (and twice as wide) is a dash
+SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a page
+_engine = None
+
+
+def time_limit() -> float:
+    return float(os.environ.get("OGI_OCR_TIMEOUT") or 300)
+
+
+def engine():
+    """The OCR engine, loaded once per process (its models take a second to load)."""
+    global _engine
+    if _engine is None:
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError:
+            raise Unreadable("image_only", "a scan, and the OCR engine rapidocr-onnxruntime is not installed") from None
+        _engine = RapidOCR(use_cls=False)  # pages are straightened here; no 180° text in reports
+    return _engine
+
+
+def deskew(gray: np.ndarray) -> np.ndarray:
+    """The page turned so that its table rules are level: the angle whose rows of dark pixels are
+    most uneven (rules concentrate into single rows) wins."""
+    from PIL import Image
+
+    small = Image.fromarray(gray).resize((gray.shape[1] // 4, gray.shape[0] // 4))
+
+    def score(angle: float) -> float:
+        rows = (np.asarray(small.rotate(angle, fillcolor=255)) < 128).sum(axis=1).astype(float)
+        return float(((rows[1:] - rows[:-1]) ** 2).sum())
+
+    best = max(SKEW_STEPS, key=score)
+    if abs(best) < 0.05:
+        return gray
+    return np.asarray(Image.fromarray(gray).rotate(float(best), fillcolor=255, resample=Image.BILINEAR))
+
+
+def rule_boxes(gray: np.ndarray, min_len: int = 60) -> list[tuple[float, float, float, float]]:
+    """Runs of dark pixels at least ``min_len`` long, horizontal and vertical, as thin boxes in PDF
+    points (origin bottom-left), as ``pdf_grid`` takes them."""
+    dark = gray < 160
+    height = gray.shape[0]
+    k = 72 / DPI
+    out = []
+    for horizontal, mask in ((True, dark), (False, dark.T)):
+        padded = np.pad(mask, ((0, 0), (1, 1))).astype(np.int8)
+        diff = np.diff(padded, axis=1)
+        for line in np.nonzero(mask.sum(axis=1) >= min_len)[0]:
+            starts = np.nonzero(diff[line] == 1)[0]
+            ends = np.nonzero(diff[line] == -1)[0]
+            for a, b in zip(starts, ends, strict=True):
+                if b - a < min_len:
+                    continue
+                if horizontal:
+                    out.append((a * k, (height - line - 1) * k, b * k, (height - line) * k))
+                else:
+                    out.append((line * k, (height - b) * k, (line + 1) * k, (height - a) * k))
+    return out
+
+
+def read_scan(pages, source_format: str) -> Document:
+    """``pages``: PIL images, one per page."""
+    if len(pages) > MAX_PAGES:
+        raise Unreadable("image_only", f"a scan of {len(pages)} pages: over the {MAX_PAGES} pages read by OCR")
+    ocr = engine()
+    doc = Document(source_format, "ocr")
+    started = time.perf_counter()
+
+    def items():
+        for pno, image in enumerate(pages, 1):
+            if image.width * image.height > MAX_PIXELS:
+                raise Unreadable("too_large", f"an image of {image.width}×{image.height} pixels: over {MAX_PIXELS}")
+            if time.perf_counter() - started > time_limit():
+                raise Unreadable("ocr_timeout", f"OCR took over {time_limit():g} s")
+            gray = deskew(np.asarray(image.convert("L")))
+            result, _ = ocr(np.stack([gray] * 3, axis=-1))
+            yield _page_items(gray, result or [], pno)
+
+    emit_pages(doc, items())
+    return doc
+
+
+def read_pdf_scan(data: bytes) -> Document:
+    """An image-only PDF: each page rendered at DPI and read by OCR."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        if len(pdf) > MAX_PAGES:
+            raise Unreadable("image_only", f"a scan of {len(pdf)} pages: over the {MAX_PAGES} pages read by OCR")
+        pages = [pdf[i].render(scale=DPI / 72).to_pil() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    return read_scan(pages, "pdf")
+
+
+def read_image(data: bytes) -> Document:
+    """A PNG, JPEG, TIFF or GIF file (every frame of a multi-page TIFF is a page)."""
+    import io
+
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:  # checked before the pixels are decoded
+            raise Unreadable("too_large", f"an image of {image.width}×{image.height} pixels: over {MAX_PIXELS}")
+        frames = [f.copy() for _, f in zip(range(MAX_PAGES + 1), ImageSequence.Iterator(image), strict=False)]
+    except Image.DecompressionBombError as exc:  # Pillow's own guard, before any pixel is decoded
+        raise Unreadable("too_large", str(exc)[:200]) from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise Unreadable("corrupt", f"the image cannot be read ({type(exc).__name__})") from None
+    return read_scan(frames, "image")
+
+
+# what OCR reads for a digit printed alone in a cell ('0' read as 'o'); only whole cells of these
+# characters are mapped, and the report's own arithmetic then verifies them
+_DIGIT_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "〇": "0", "○": "0", "。": "0", "l": "1", "I": "1", "|": "1"})
+
+
+def _page_items(gray: np.ndarray, result: list, page: int) -> list[tuple]:
+    """Text boxes into the cells of the tables drawn on the page; the rest as lines, top to bottom.
+    A box that crosses cells is shared out by its characters' positions; a cell that holds ink
+    but no recognised text is read again alone."""
+    height = gray.shape[0]
+    k = 72 / DPI
+    tables = find_tables(rule_boxes(gray))
+    loose = []  # (top, left, bottom, text, box) of boxes outside every table
+    for quad, text, score in result:
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        x0, x1 = min(xs) * k, max(xs) * k
+        y = (height - (min(ys) + max(ys)) / 2) * k
+        box = [round(v, 1) for v in (x0, (height - max(ys)) * k, x1, (height - min(ys)) * k)]
+        placed = set()
+        for i, ch in enumerate(text):
+            x = x0 + (i + 0.5) / len(text) * (x1 - x0)
+            cell = next((c for t in tables if (c := t.cell_at(x, y)) is not None), None)
+            if cell is not None:
+                placed.add(id(cell))
+                if not ch.isspace():
+                    cell.chars.append((len(cell.chars), ch))
+                    cell.scores = [*getattr(cell, "scores", []), float(score)]
+                    cell.shared = getattr(cell, "shared", False) or len(placed) > 1
+        if not placed:
+            loose.append((box[3], box[0], box[1], text, box))
+    for t in tables:
+        for cell in t.cells:
+            if _worth_reading_alone(gray, cell, height):
+                _read_cell_alone(gray, cell, height)
+    items = []
+    for t in tables:
+        for r, cells in enumerate(t.rows()):
+            if cells:
+                row = [(_cell_text(c), _cell_prov(c, page), (c.bbox[0], c.bbox[2])) for c in cells]
+                items.append((t.ys[r], ("row", row)))
+    lines: list[list] = []
+    for top, left, bottom, text, box in sorted(loose, key=lambda b: (-b[0], b[1])):
+        if lines and abs(lines[-1][0] - top) < (top - bottom) / 2:
+            lines[-1][1].append((left, text, box))
+        else:
+            lines.append([top, [(left, text, box)]])
+    for top, parts in lines:
+        parts.sort()
+        text = " ".join(t for _, t, _ in parts)
+        box = [min(b[0] for _, _, b in parts), min(b[1] for _, _, b in parts)]
+        box += [max(b[2] for _, _, b in parts), max(b[3] for _, _, b in parts)]
+        items.append((top, ("line", text, lambda s, e, b=box: {"page": page, "bbox": b})))
+    return [item for _, item in sorted(items, key=lambda it: -it[0])]
+
+
+def _cell_text(cell) -> str:
+    text = cell.text
+    mapped = "".join(text.split()).translate(_DIGIT_LOOKALIKES)
+    return mapped if mapped != text and mapped.isdigit() else text
+
+
+def _cell_prov(cell, page: int) -> dict:
+    prov = {"page": page, "bbox": [round(v, 1) for v in cell.bbox], "ocr_confidence": 1.0}
+    if getattr(cell, "scores", None):
+        prov["ocr_confidence"] = round(min(cell.scores), 3)
+    if getattr(cell, "ink_unread", False):
+        prov["ocr_confidence"] = 0.0  # ink in the cell that no text came out of
+    return prov
+
+
+def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
+    """The inside of a cell, rules left out."""
+    px = DPI / 72
+    x0, y0, x1, y1 = bbox
+    top, bottom = int((height / px - y1) * px) + 4, int((height / px - y0) * px) - 4
+    return gray[max(0, top) : max(0, bottom), int(x0 * px) + 4 : int(x1 * px) - 4]
+
+
+def _worth_reading_alone(gray: np.ndarray, cell, height: int) -> bool:
+    """A value cell (narrow) holding one line of ink whose text is missing, doubtful or not a value:
+    the page-wide pass misses or misreads lone digits that a tight crop reads well."""
+    if cell.bbox[2] - cell.bbox[0] > MAX_VALUE_CELL_WIDTH:
+        return False
+    inside = _crop(gray, cell.bbox, height)
+    dark = inside < 128
+    if inside.size == 0 or int(dark.sum()) < 12:
+        return False
+    rows = np.nonzero(dark.any(axis=1))[0]
+    if rows[-1] - rows[0] > MAX_LINE_HEIGHT:
+        return False  # wrapped over lines: the page-wide pass keeps their order
+    scores = getattr(cell, "scores", [])
+    shared = getattr(cell, "shared", False)  # a box across cells was shared out by guessed positions
+    text = _cell_text(cell)
+    lookalike = text in ("1", "-", "一", "_")  # what a dash (NA) is read as
+    return shared or lookalike or not cell.chars or min(scores) < 0.95 or not looks_like_value(text)
+
+
+def _read_cell_alone(gray: np.ndarray, cell, height: int) -> None:
+    from PIL import Image
+
+    inside = _crop(gray, cell.bbox, height)
+    rows, cols = np.nonzero((inside < 128).any(axis=1))[0], np.nonzero((inside < 128).any(axis=0))[0]
+    if rows[-1] - rows[0] + 1 <= DASH_HEIGHT and cols[-1] - cols[0] + 1 >= 2 * DASH_HEIGHT:
+        cell.chars, cell.scores = [(0, "—")], [1.0]  # a flat stroke: a dash (NA), never a '1'
+        return
+    ink = inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the glyphs alone, scaled to the
+    scale = 32 / max(1, ink.shape[0])  # height the recogniser was trained on
+    ink = np.asarray(Image.fromarray(ink).resize((max(1, round(ink.shape[1] * scale)), 32)))
+    padded = np.pad(ink, 8, constant_values=255)
+    result, _ = engine()(np.stack([padded] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
+    text, score = (result[0][0], float(result[0][1])) if result and result[0][0].strip() else ("", 0.0)
+    if text and (not cell.chars or score >= min(getattr(cell, "scores", [0.0]))):
+        cell.chars = [(i, ch) for i, ch in enumerate(text) if not ch.isspace()]
+        cell.scores = [score]
+    elif not cell.chars:
+        cell.ink_unread = True
