@@ -137,7 +137,7 @@ def score_shapes(root: Path) -> dict[str, dict]:
     return out
 
 
-def _shape_row(shape: str, r: dict, last: str) -> str:
+def shape_row(shape: str, r: dict, last: str) -> str:
     wrong = r["cells"] - r["right"] - r["unread"]
     return (
         f"| {shape} | {r['reports']} | {r['exact']} | {r['flagged']} | {r['cells']} | "
@@ -233,7 +233,7 @@ def main() -> None:
         "| agency + year right |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    lines += [_shape_row(shape, r, f"{r['meta_right']}/{r['meta']}") for shape, r in hard.items()]
+    lines += [shape_row(shape, r, f"{r['meta_right']}/{r['meta']}") for shape, r in hard.items()]
     rt = hard.get("run_together", {})
     lines += [
         "",
@@ -258,7 +258,7 @@ def main() -> None:
         "| seconds per file |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    lines += [_shape_row(shape, r, f"{per_file[shape]:.3f}") for shape, r in printed.items()]
+    lines += [shape_row(shape, r, f"{per_file[shape]:.3f}") for shape, r in printed.items()]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
