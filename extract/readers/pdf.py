@@ -1,8 +1,9 @@
-"""PDFs with a text layer, read with pypdfium2 (Apache-2.0/BSD; ~10x faster than pdfplumber).
+"""PDFs, read with pypdfium2 (Apache-2.0/BSD; ~10x faster than pdfplumber).
 
-Each text line of a page becomes a line; values carry the page and their bounding box in PDF
-points (origin bottom-left). A PDF whose text layer is missing or is mojibake is refused: it is
-never loaded as a report."""
+A page that draws table rules is read from its cell grid (``pdf_grid``); any other page line by
+line. Values carry the page and a bounding box in PDF points (origin bottom-left). A PDF without a
+text layer is a scan and goes to OCR; one whose text layer is mojibake is refused, never loaded
+as a report."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def text_layer_quality(text: str) -> tuple[int, float]:
 
 
 def _box(chars, indexes) -> list[float] | None:
-    """The bounding box of some characters; ``chars`` is the page's text page, or its char boxes."""
+    """The bounding box of some characters; ``chars`` is the page's text page or its char boxes."""
     boxes = [chars[i] for i in indexes] if isinstance(chars, list) else [chars.get_charbox(i) for i in indexes]
     if not boxes:
         return None
