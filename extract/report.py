@@ -19,7 +19,8 @@ from .readers import read
 from .tables import parse_table2, parse_table3, parse_table4, table2_version, table3_version
 
 # 0.1.1: titles wrapped over two lines; 0.1.2: DOCX text in insertions, smart tags, content controls;
-# 0.2.0: metadata from every place a report states it; cells run together split by the arithmetic
+# 0.2.0: metadata from every place a report states it; cells run together split by the arithmetic;
+# PDF tables from their ruling lines; scans by OCR; legacy Office files converted
 EXTRACTOR_VERSION = "0.2.0"
 
 
