@@ -66,10 +66,10 @@ def test_web_pages_printed_to_pdf_are_read_from_their_grid(tmp_path):
     the text layer, tables and rows cut by page breaks."""
     from bench.generate import PRINTED_SHAPES
 
-    generate(tmp_path, 16, seed=20261203, formats=PRINTED_SHAPES)
+    generate(tmp_path, 8, seed=20261203, formats=PRINTED_SHAPES)
     proc = run_ogi("eval", str(tmp_path / "truth"), str(tmp_path / "docs"), "--json")
     score = json.loads(proc.stdout)
-    assert score["reports"] == 16 and score["silent_errors"] == 0
+    assert score["reports"] == 8 and score["silent_errors"] == 0
     assert score["mismatches"] == [] and score["cell_accuracy"] == 1.0
     got = extract_file(next((tmp_path / "docs").glob("*pdf_lo.pdf")))
     assert got["report"]["layout"] == "pdf_grid"
