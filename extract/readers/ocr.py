@@ -59,7 +59,7 @@ def deskew(gray: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(gray).rotate(float(best), fillcolor=255, resample=Image.BILINEAR))
 
 
-def rule_boxes(gray: np.ndarray, min_len: int = 60) -> list[tuple[float, float, float, float]]:
+def rule_boxes(gray: np.ndarray, min_len: int = 40) -> list[tuple[float, float, float, float]]:
     """Runs of dark pixels at least ``min_len`` long, horizontal and vertical, as thin boxes in PDF
     points (origin bottom-left), as ``pdf_grid`` takes them."""
     dark = gray < 160
@@ -153,11 +153,15 @@ def _page_items(gray: np.ndarray, result: list, page: int) -> list[tuple]:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         x0, x1 = min(xs) * k, max(xs) * k
         y = (height - (min(ys) + max(ys)) / 2) * k
-        box = [round(v, 1) for v in (x0, (height - max(ys)) * k, x1, (height - min(ys)) * k)]
+        box = [round(float(v), 1) for v in (x0, (height - max(ys)) * k, x1, (height - min(ys)) * k)]
+        top, bottom = (height - min(ys)) * k, (height - max(ys)) * k
+        upright = top - bottom > 1.5 * (x1 - x0) and len(text) > 1  # characters stacked in a narrow column
         placed = set()
         for i, ch in enumerate(text):
-            x = x0 + (i + 0.5) / len(text) * (x1 - x0)
-            cell = next((c for t in tables if (c := t.cell_at(x, y)) is not None), None)
+            share = (i + 0.5) / len(text)
+            x = (x0 + x1) / 2 if upright else x0 + share * (x1 - x0)
+            cy = top - share * (top - bottom) if upright else y
+            cell = next((c for t in tables if (c := t.cell_at(x, cy)) is not None), None)
             if cell is not None:
                 placed.add(id(cell))
                 if not ch.isspace():
@@ -198,12 +202,26 @@ def _cell_text(cell) -> str:
 
 
 def _cell_prov(cell, page: int) -> dict:
-    prov = {"page": page, "bbox": [round(v, 1) for v in cell.bbox], "ocr_confidence": 1.0}
+    prov = {"page": page, "bbox": [round(float(v), 1) for v in cell.bbox], "ocr_confidence": 1.0}
     if getattr(cell, "scores", None):
         prov["ocr_confidence"] = round(min(cell.scores), 3)
     if getattr(cell, "ink_unread", False):
         prov["ocr_confidence"] = 0.0  # ink in the cell that no text came out of
     return prov
+
+
+def _is_slash(ink: np.ndarray) -> bool:
+    """One stroke whose top sits well right of its bottom ('/'), unlike an upright '1'."""
+    third = max(1, ink.shape[0] // 3)
+    cols = np.arange(ink.shape[1])
+
+    def centre(part: np.ndarray) -> float | None:
+        weight = part.sum(axis=0)
+        return float((weight * cols).sum() / weight.sum()) if weight.sum() else None
+
+    top, bottom = centre(ink[:third]), centre(ink[-third:])
+    narrow = ink.shape[1] <= ink.shape[0]  # a slash is taller than wide; wider shapes are digits
+    return narrow and top is not None and bottom is not None and top - bottom >= max(2.0, 0.15 * ink.shape[0])
 
 
 def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
@@ -240,6 +258,9 @@ def _read_cell_alone(gray: np.ndarray, cell, height: int) -> None:
     rows, cols = np.nonzero((inside < 128).any(axis=1))[0], np.nonzero((inside < 128).any(axis=0))[0]
     if rows[-1] - rows[0] + 1 <= DASH_HEIGHT and cols[-1] - cols[0] + 1 >= 2 * DASH_HEIGHT:
         cell.chars, cell.scores = [(0, "—")], [1.0]  # a flat stroke: a dash (NA), never a '1'
+        return
+    if _is_slash(inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] < 128):
+        cell.chars, cell.scores = [(0, "/")], [1.0]  # a leaning stroke: a slash (NA), never a '1'
         return
     ink = inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the glyphs alone, scaled to the
     scale = 32 / max(1, ink.shape[0])  # height the recogniser was trained on
