@@ -166,8 +166,8 @@ def _page_items(gray: np.ndarray, result: list, page: int) -> list[tuple]:
                 placed.add(id(cell))
                 if not ch.isspace():
                     cell.chars.append((len(cell.chars), ch))
-                    cell.scores = [*getattr(cell, "scores", []), float(score)]
-                    cell.shared = getattr(cell, "shared", False) or len(placed) > 1
+                    cell.scores.append(float(score))
+                    cell.shared = cell.shared or len(placed) > 1
         if not placed:
             loose.append((box[3], box[0], box[1], text, box))
     for t in tables:
@@ -203,9 +203,9 @@ def _cell_text(cell) -> str:
 
 def _cell_prov(cell, page: int) -> dict:
     prov = {"page": page, "bbox": [round(float(v), 1) for v in cell.bbox], "ocr_confidence": 1.0}
-    if getattr(cell, "scores", None):
+    if cell.scores:
         prov["ocr_confidence"] = round(min(cell.scores), 3)
-    if getattr(cell, "ink_unread", False):
+    if cell.ink_unread:
         prov["ocr_confidence"] = 0.0  # ink in the cell that no text came out of
     return prov
 
@@ -244,8 +244,7 @@ def _worth_reading_alone(gray: np.ndarray, cell, height: int) -> bool:
     rows = np.nonzero(dark.any(axis=1))[0]
     if rows[-1] - rows[0] > MAX_LINE_HEIGHT:
         return False  # wrapped over lines: the page-wide pass keeps their order
-    scores = getattr(cell, "scores", [])
-    shared = getattr(cell, "shared", False)  # a box across cells was shared out by guessed positions
+    scores, shared = cell.scores, cell.shared  # shared: a box across cells, split by guessed positions
     text = _cell_text(cell)
     lookalike = text in ("1", "-", "一", "_")  # what a dash (NA) is read as
     return shared or lookalike or not cell.chars or min(scores) < 0.95 or not looks_like_value(text)
@@ -268,7 +267,7 @@ def _read_cell_alone(gray: np.ndarray, cell, height: int) -> None:
     padded = np.pad(ink, 8, constant_values=255)
     result, _ = engine()(np.stack([padded] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
     text, score = (result[0][0], float(result[0][1])) if result and result[0][0].strip() else ("", 0.0)
-    if text and (not cell.chars or score >= min(getattr(cell, "scores", [0.0]))):
+    if text and (not cell.chars or score >= min(cell.scores, default=0.0)):
         cell.chars = [(i, ch) for i, ch in enumerate(text) if not ch.isspace()]
         cell.scores = [score]
     elif not cell.chars:

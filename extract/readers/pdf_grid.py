@@ -34,6 +34,11 @@ class Cell:
     col: int  # left unit column
     bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 (PDF points, origin bottom-left)
     chars: list[tuple[int, str]] = field(default_factory=list)  # (index in the text page, char)
+    # read by OCR: the confidence of each text placed here, whether a text box was shared out
+    # across this and other cells, and whether ink in the cell gave no text
+    scores: list[float] = field(default_factory=list)
+    shared: bool = False
+    ink_unread: bool = False
 
     @property
     def text(self) -> str:
