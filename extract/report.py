@@ -61,6 +61,17 @@ def _t3_labels_found(lines: list[str]) -> int:
     return sum(1 for spec in T3_ROWS if spec.key not in ("out_other_misc", "out_total") and spec.keywords[0] in text)
 
 
+def _without_tables(path: Path, doc: Document, report: dict, meta: dict, sections, claims, note: dict) -> dict:
+    """A report read without its tables (pre-2019, or 表三 unreadable): metadata, sections and
+    narrative kept; ok only when ``note`` and the metadata raise nothing."""
+    issues = [note, *_metadata_issues(meta)]
+    status = "flagged" if any(i["severity"] in ("error", "warning") for i in issues) else "ok"
+    out = _empty(path, status, issues, doc.source_format)
+    out["report"].update(report)
+    out["sections"], out["claims"] = sections, claims
+    return out
+
+
 def _metadata_issues(meta: dict) -> list[dict]:
     """No report is ``ok`` without a place: a missing agency or year flags it."""
     issues = []
@@ -117,36 +128,17 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
 
     if not t3.values:
         if meta["year"] is not None and meta["year"] <= 2018 and metadata.find_title(lines, first_heading):
-            out = _empty(
-                path,
-                "ok",
-                [
-                    {
-                        "code": "pre2019",
-                        "severity": "info",
-                        "message": "pre-2019 report: no national tables; narrative kept",
-                    }
-                ],
-                doc.source_format,
-            )
-            out["report"].update(report, format_version=PRE2019)
-            out["issues"] += _metadata_issues(meta)
-            out["status"] = "flagged" if any(i["severity"] == "warning" for i in out["issues"]) else "ok"
-            out["sections"], out["claims"] = sections, claims
-            return out
+            message = "pre-2019 report: no national tables; narrative kept"
+            note = {"code": "pre2019", "severity": "info", "message": message}
+            return _without_tables(path, doc, {**report, "format_version": PRE2019}, meta, sections, claims, note)
         if "s3_requests" in regions.sections or _t3_labels_found(lines) >= MIN_T3_LABELS:
             # 表三 is there but its grid could not be read: keep what was read, say so
-            out = _empty(path, "flagged", _metadata_issues(meta), doc.source_format)
-            out["issues"].append(
-                {
-                    "code": "table_unreadable",
-                    "severity": "error",
-                    "message": "the 表三 heading or its row labels are printed, but no row of values could be read",
-                }
-            )
-            out["report"].update(report)
-            out["sections"], out["claims"] = sections, claims
-            return out
+            note = {
+                "code": "table_unreadable",
+                "severity": "error",
+                "message": "the 表三 heading or its row labels are printed, but no row of values could be read",
+            }
+            return _without_tables(path, doc, report, meta, sections, claims, note)
         return quarantined(
             path,
             "not_a_report",
