@@ -360,7 +360,8 @@ def render_run_together(sample: Sample, path: Path, rng, numbered: bool = True, 
 def render_markdown(sample: Sample, path: Path, rng=None) -> None:
     """Markdown tables (pipes), as produced by document converters. With ``rng``, as a PDF
     converter that ran pairs of 表三 rows into one line: both labels in one cell and 14 values
-    where the form has 7 (at most two pairs)."""
+    where the form has 7 (at most two pairs); and, in a quarter of them, that let the 表四 heading
+    and header drift above 表三's last one or two rows."""
     lines, width, merged = [], 0, 0
     pending = None
     for item in _text_blocks(sample):
@@ -388,6 +389,12 @@ def render_markdown(sample: Sample, path: Path, rng=None) -> None:
         if width == 0:
             width = len(cells)
             lines.append("|" + "---|" * width)
+    if rng and rng.random() < 0.25:
+        heading = next(i for i, ln in enumerate(lines) if "行政复议、行政诉讼" in ln and not ln.startswith("|"))
+        last = max(i for i in range(heading) if lines[i].startswith("|"))
+        at = last + 1 - rng.choice((1, 2))
+        lines[at:at] = lines[heading : heading + 4]  # heading, blank line, header row, rule
+        del lines[heading + 4 : heading + 8]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

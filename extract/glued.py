@@ -399,13 +399,16 @@ def _table4(doc: Document, segs: list[Segment], claims: dict[str, int]) -> Table
         result.issues.append(
             _issue(
                 "ambiguous_split" if found else "no_split",
-                f"表四: the run '{seg.text}': {why} splits {count} ways into 15 cells; the table is left unread",
+                f"表四: the run '{seg.text}': {why} splits {count} ways into 15 cells; "
+                f"{'the cells the splits disagree on are' if found and not broken else 'the table is'} left unread",
                 "error",
                 candidates=None if found is None else len(found),
                 prov=_prov(doc, seg, 0, len(seg.text)),
             )
         )
         _unread(result, doc, "table4", "_", cols, seg, "ambiguous_split" if found else "no_split")
+        if found and not broken:
+            _keep_common(result, doc, seg, run, found, cols, used)
         return result
     values = found[0]
     flags = ["recovered_by_arithmetic"] + (["row_total_mismatch"] if broken else [])
@@ -424,6 +427,23 @@ def _table4(doc: Document, segs: list[Segment], claims: dict[str, int]) -> Table
         result.values.setdefault(cell["row"], {})[cell["col"]] = cell["value"]
         result.cells.append(cell)
     return result
+
+
+def _keep_common(result: TableResult, doc: Document, seg: Segment, run: ar.Run, found, cols, used) -> None:
+    """Of an ambiguous 表四 run, the cells that every split reads alike (same digits, same place)
+    are determined all the same: they replace their unread placeholders; the others stay null."""
+    splits = [list(zip(v, ar.cell_offsets(run, v), strict=True)) for v in found]
+    common = [i for i in range(len(cols)) if all(s[i] == splits[0][i] for s in splits)]
+    if not common:
+        return
+    cells = _cells(doc, "table4", "_", cols, seg, run, found[0], ["recovered_by_arithmetic", "same_in_every_split"])
+    keep = {cols[i]: cells[i] for i in common}
+    result.cells = [c for c in result.cells if f"{c['row']}.{c['col']}" not in keep]
+    for cell in keep.values():
+        cell["row"], cell["col"] = cell["col"].split(".")
+        cell["identities"] = [*used, "各种拆分此格相同"]
+        result.values[cell["row"]][cell["col"]] = cell["value"]
+        result.cells.append(cell)
 
 
 # ---- 表二 --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from .keys import GB2019, GB2021, PRE2019, T3_ROWS, T3_ROWS_GB2019, T3_ROWS_GB20
 from .locate import locate
 from .normalize import label_key
 from .readers import read
-from .tables import parse_table2, parse_table3, parse_table4, table2_version, table3_version
+from .tables import adopt_drifted_rows, parse_table2, parse_table3, parse_table4, table2_version, table3_version
 
 # 0.1.1: titles wrapped over two lines; 0.1.2: DOCX text in insertions, smart tags, content controls;
 # 0.2.0: metadata from every place a report states it; cells run together split by the arithmetic;
@@ -180,6 +180,7 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
     else:
         t2 = parse_table2(doc, regions.table2, version if version in (GB2019, GB2021) else GB2021)
         t4 = parse_table4(doc, regions.table4)
+        adopt_drifted_rows(t3, t4)
     issues += t2.issues + t3.issues + t4.issues
 
     expected = T3_ROWS_GB2019 if (t3_version or version) == GB2019 else T3_ROWS_GB2021

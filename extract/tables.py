@@ -35,6 +35,8 @@ class TableResult:
     values: dict = field(default_factory=dict)
     cells: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
+    # 表三 rows found after the 表四 heading (a converter let the heading drift above them)
+    drifted: list[tuple[str, Run]] = field(default_factory=list)
 
 
 def _trim_blank_edges(values: list[Token]) -> list[Token]:
@@ -287,6 +289,11 @@ def parse_table4(doc: Document, span: tuple[int, int]) -> TableResult:
     result = TableResult()
     values: list[Token] = []
     for run in runs(doc.tokens[span[0] : span[1]]):
+        if not _has_value(Run([], values)) and len(run.values) == len(T3_COLUMNS):
+            key, fuzzy = match_label(_label_text(run.label), T3_ROWS)
+            if key and not fuzzy:
+                result.drifted.append((key, run))
+                continue
         values.extend(run.values)
         if len(values) >= 15:
             break
@@ -311,6 +318,23 @@ def parse_table4(doc: Document, span: tuple[int, int]) -> TableResult:
         result.values.setdefault(proc, {})[outcome] = cell["value"]
         result.cells.append(cell)
     return result
+
+
+def adopt_drifted_rows(t3: TableResult, t4: TableResult) -> None:
+    """表三's last rows printed after the 表四 heading go back to 表三 when 表三 lacks them: their
+    labels name them and they hold 表三's seven values, so the assignment is the only one."""
+    for key, run in t4.drifted:
+        if key in t3.values:
+            continue
+        _assign(t3, "table3", key, T3_COLUMNS, run)
+        t3.issues.append(
+            _issue(
+                "row_after_heading",
+                f"表三 row {key} printed after the 表四 heading; read as 表三's",
+                "info",
+                prov=run.values[0].prov,
+            )
+        )
 
 
 def table3_version(t3: TableResult) -> str | None:

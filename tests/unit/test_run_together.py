@@ -87,6 +87,21 @@ def test_a_printed_total_that_breaks_its_row_is_named_not_fitted(tmp_path):
     assert all(c["value"] is None for c in got["cells"] if c["table"] == "table4")
 
 
+def test_cells_every_split_reads_alike_are_kept_the_others_stay_unread(tmp_path):
+    # 复议 0110011 is 0|1|10|0|11 or 0|11|0|0|11: 维持, 尚未审结 and 总计 are the same digits in the
+    # same place in both, 纠正 and 其他 are not; the two 诉讼 groups split one way
+    got = _broken_dump(tmp_path, "25380363300630003", "01100113300630003")
+    assert got["status"] == "flagged"
+    review = got["table4"]["admin_review"]
+    assert (review["upheld"], review["pending"], review["total"]) == (0, 0, 11)
+    assert review["corrected"] is None and review["other"] is None
+    assert got["table4"]["litigation_direct"] == {"upheld": 3, "corrected": 3, "other": 0, "pending": 0, "total": 6}
+    kept = next(
+        c for c in got["cells"] if c["table"] == "table4" and c["row"] == "admin_review" and c["col"] == "total"
+    )
+    assert "same_in_every_split" in kept["flags"] and kept["raw"] == "11"
+
+
 def test_a_row_that_breaks_its_own_total_is_settled_by_the_columns(tmp_path):
     # 本年新收 printed 151|3|0|0|0|0|155 (总计 one too many): no split of that run sums to its total,
     # but the column identities leave exactly one split, and the report is flagged
