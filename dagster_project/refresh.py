@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import time
 from pathlib import Path
 
 import duckdb
 from rich.console import Console
 from rich.table import Table
+
+from .publish import current_path, reader_path
 
 SHOWN = 30  # findings and quarantined files listed; a national warehouse has tens of thousands
 SUMMARY_SQL = {
@@ -83,10 +86,33 @@ def run_refresh(
     from .rule_engine import started_early
 
     try:
+        held = writer_lock_holder(warehouse_path())
+        if held:
+            console.print(
+                f"[red]the warehouse file {warehouse_path()} is open in another process ({held}); close it "
+                f"there and run again. Read {reader_path(warehouse_path())} instead: it never blocks a refresh[/red]",
+                soft_wrap=True,
+            )
+            return 3
         with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
             return _run(full, console)
     finally:
         lock.release()
+
+
+def writer_lock_holder(warehouse: Path) -> str | None:
+    """Who holds the warehouse file, as DuckDB reports it (program and PID), or None when it can
+    be opened for writing. DuckDB lets one process write a file, or many read it, never both."""
+    if not warehouse.exists():
+        return None
+    try:
+        duckdb.connect(str(warehouse)).close()
+    except duckdb.IOException as e:
+        if "lock" not in str(e):
+            raise
+        found = re.search(r"held in (.+?) \(PID (\d+)\)", str(e))
+        return f"{found.group(1)}, PID {found.group(2)}" if found else "holder not reported"
+    return None
 
 
 def _run(full: bool, console: Console) -> int:
@@ -110,12 +136,27 @@ def _run(full: bool, console: Console) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                console.print(f"[red]step {event.step_key} failed:[/red] {event.step_failure_data.error.message}")
+                message = _cause(event.step_failure_data.error)
+                console.print(f"[red]step {event.step_key} failed:[/red] {message}")
+                if "Conflicting lock" in message:
+                    console.print("[red]refresh failed: another process opened the warehouse file meanwhile[/red]")
+                    return 3
         console.print("[red]refresh failed[/red]")
         return 1
     print_summary(warehouse_path(), console)
+    console.print(
+        f"for readers (never blocks a refresh): {reader_path(warehouse_path())}, "
+        f"Parquet in {current_path(warehouse_path())}"
+    )
     console.print(f"data-quality page: {dq_report_path()}\nalerts (JSONL): {alerts_path()}")
     return 0
+
+
+def _cause(error) -> str:
+    """The innermost error's message: Dagster wraps a step's exception (retries, its own errors)."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def step_seconds(result) -> dict[str, float]:

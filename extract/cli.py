@@ -1,4 +1,4 @@
-"""The ``ogi`` command line: extract, eval, refresh."""
+"""The ``ogi`` command line: extract, eval, refresh, export, fetch."""
 
 from __future__ import annotations
 
@@ -138,6 +138,28 @@ def refresh(
         os.environ["OGI_ALERTS"] = str(alerts.resolve())
     code = run_refresh(landing=landing, warehouse=warehouse, console=err, full=full, wait=wait)
     raise typer.Exit(code)
+
+
+@app.command()
+def export(
+    out: Path = typer.Option(..., help="Folder to write the files to."),
+    as_csv: bool = typer.Option(False, "--csv", help="CSV (UTF-8) instead of Parquet."),
+    bom: bool = typer.Option(False, "--bom", help="Begin each CSV with a UTF-8 byte-order mark (for Excel)."),
+    table: list[str] = typer.Option(None, help="Only these tables (repeatable); default all published."),
+    warehouse: Path = typer.Option(None, help="DuckDB file (default: warehouse/ogi.duckdb)."),
+) -> None:
+    """Export the published tables (the last refresh's snapshot) as Parquet or CSV; never blocks a refresh."""
+    from dagster_project.publish import export as export_tables
+    from dagster_project.settings import warehouse_path
+
+    if warehouse is not None:
+        os.environ["OGI_WAREHOUSE"] = str(warehouse.resolve())
+    try:
+        written = export_tables(warehouse_path(), out, as_csv, bom, table)
+    except (FileNotFoundError, KeyError) as e:
+        err.print(f"[red]{e.args[0]}[/red]")
+        raise typer.Exit(2) from None
+    err.print(f"{len(written)} file(s) written to {out}")
 
 
 @app.command()

@@ -1,0 +1,115 @@
+"""The read path: after each refresh the tables analysts query are written as Parquet into a new
+snapshot folder, with a small DuckDB file of views over them, and switched in atomically.
+
+Readers never open the warehouse file itself, so an open notebook never blocks a refresh, and a
+refresh never breaks an open session: a session keeps the snapshot it opened (its views name that
+snapshot's files, which are kept for the next ``KEEP - 1`` refreshes); a new connection sees the
+new one. The reader file is written in DuckDB's v1.0.0 storage format, which every DuckDB since
+1.0 opens."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+
+KEEP = 3  # snapshots kept: the current one and two a long-open session may still be reading
+READER_STORAGE = "v1.0.0"
+INTERNAL = ("dq_alert_log", "dq_alert_state", "dq_judge_state", "dbt_test_window")  # refresh bookkeeping
+TABLES_SQL = f"""
+    select table_schema, table_name from information_schema.tables
+    where table_schema = 'main' and regexp_matches(table_name, '^(dim|fct|mart|dq)_')
+      and table_name not in {INTERNAL}
+    order by 1, 2
+"""
+
+
+def published_root(warehouse: Path) -> Path:
+    return warehouse.parent / "published"
+
+
+def reader_path(warehouse: Path) -> Path:
+    """The DuckDB file analysts open: views over the current snapshot's Parquet files."""
+    return published_root(warehouse) / f"{warehouse.stem}.duckdb"
+
+
+def current_path(warehouse: Path) -> Path:
+    """A link to the current snapshot's folder of Parquet files, one per table."""
+    return published_root(warehouse) / "current"
+
+
+def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
+    """Write a snapshot from the warehouse connection ``con`` and switch readers to it."""
+    root = published_root(warehouse)
+    root.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    work = root / f".{name}.partial"  # a crash leaves only a hidden partial folder, removed next time
+    work.mkdir()
+    snapshot = root / name
+    tables = con.execute(TABLES_SQL).fetchall()
+    rows = {}
+    for schema, table in tables:
+        con.execute(f"copy (select * from {schema}.\"{table}\") to '{work / table}.parquet' (format parquet)")
+        rows[table] = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
+    work.rename(snapshot)
+
+    reader = root / f".{name}.duckdb"
+    with duckdb.connect() as mem:
+        mem.execute(f"attach '{reader}' as reader (storage_version '{READER_STORAGE}')")
+        for _, table in tables:
+            mem.execute(f"create view reader.\"{table}\" as select * from read_parquet('{snapshot / table}.parquet')")
+        mem.execute("detach reader")
+    os.replace(reader, reader_path(warehouse))  # atomic: a new connection sees the old or the new
+    link = root / f".{name}.link"
+    link.symlink_to(name)
+    os.replace(link, current_path(warehouse))
+    _prune(root, keep=name)
+    return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows}
+
+
+def _prune(root: Path, keep: str) -> None:
+    snapshots = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+    for old in snapshots[:-KEEP]:
+        shutil.rmtree(old, ignore_errors=True)
+    for partial in root.glob(".*"):
+        if keep not in partial.name:
+            if partial.is_dir() and not partial.is_symlink():
+                shutil.rmtree(partial, ignore_errors=True)
+            else:
+                partial.unlink(missing_ok=True)
+
+
+def export(warehouse: Path, out: Path, as_csv: bool, bom: bool, tables: list[str] | None = None) -> list[Path]:
+    """Copy the current snapshot's tables to ``out``: Parquet as published, or CSV (UTF-8, with a
+    byte-order mark when ``bom``, which Excel needs to show Chinese). Reads only the snapshot."""
+    snapshot = current_path(warehouse)
+    if not snapshot.is_dir():
+        raise FileNotFoundError(f"nothing published yet beside {warehouse}: run `ogi refresh` first")
+    available = sorted(p.stem for p in snapshot.glob("*.parquet"))
+    unknown = sorted(set(tables or ()) - set(available))
+    if unknown:
+        raise KeyError(f"no published table {', '.join(unknown)}; published: {', '.join(available)}")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with duckdb.connect() as con:
+        for table in tables or available:
+            source = snapshot.resolve() / f"{table}.parquet"
+            if not as_csv:
+                written.append(Path(shutil.copyfile(source, out / source.name)))
+                continue
+            target = out / f"{table}.csv"
+            plain = out / f".{table}.csv.partial"
+            con.execute(f"copy (select * from read_parquet('{source}')) to '{plain}' (header, delimiter ',')")
+            if bom:
+                with target.open("wb") as dst, plain.open("rb") as src:
+                    dst.write(b"\xef\xbb\xbf")
+                    shutil.copyfileobj(src, dst)
+                plain.unlink()
+            else:
+                plain.replace(target)
+            written.append(target)
+    return written

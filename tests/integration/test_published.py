@@ -1,0 +1,91 @@
+"""The read path: analysts read the published snapshot (Parquet + a reader DuckDB file), so an open
+session never blocks a refresh and a refresh never breaks an open session; a refresh that cannot
+write the warehouse says why in one line and exits 3; the tables export as CSV."""
+
+import shutil
+import subprocess
+import sys
+import time
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+
+from tests.conftest import SAMPLES, run_ogi
+
+FIRST = ("000_7e78f6154f3411bd.txt", "002_f6b3b7a6d887a97c.txt")
+LATER = "004_8146d103d9127068.txt"
+
+
+def test_an_open_reader_session_never_blocks_a_refresh_and_keeps_its_snapshot(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for name in FIRST:
+        shutil.copy(SAMPLES / name, landing)
+    warehouse = tmp_path / "w.duckdb"
+    args = ["refresh", "--landing", str(landing), "--warehouse", str(warehouse)]
+    assert run_ogi(*args).returncode == 0
+    reader = tmp_path / "published" / "w.duckdb"
+
+    session = duckdb.connect(str(reader), read_only=True)  # an analyst's notebook, left open
+    assert session.execute("select count(*) from dim_report").fetchone()[0] == 2
+
+    shutil.copy(SAMPLES / LATER, landing)
+    second = run_ogi(*args)
+    assert second.returncode == 0, second.stderr
+    assert session.execute("select count(*) from dim_report").fetchone()[0] == 2  # the snapshot it opened
+    # a new session (another process; within one process DuckDB hands out the open instance again)
+    count = "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).sql('from dim_report').shape[0])"
+    fresh = subprocess.run([sys.executable, "-c", count, str(reader)], capture_output=True, text=True, check=True)
+    assert fresh.stdout.strip() == "3"
+    session.close()
+
+    current = tmp_path / "published" / "current"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in ("dim_report", "fct_requests", "fct_disposals", "mart_agency_year", "dq_rule_results"):
+            rows = con.execute(f"select count(*) from main.{table}").fetchone()[0]
+            assert rows > 0
+            assert pq.read_table(current / f"{table}.parquet").num_rows == rows, table
+            assert len(pd.read_parquet(current / f"{table}.parquet")) == rows, table
+
+    out = tmp_path / "csv"
+    export = run_ogi("export", "--warehouse", str(warehouse), "--out", str(out), "--csv", "--bom")
+    assert export.returncode == 0, export.stderr
+    data = (out / "dim_report.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert len(pd.read_csv(out / "dim_report.csv", encoding="utf-8-sig")) == 3
+
+
+def test_a_refresh_that_cannot_write_the_warehouse_says_so_in_one_line(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copy(SAMPLES / FIRST[0], landing)
+    warehouse = tmp_path / "w.duckdb"
+    args = ["refresh", "--landing", str(landing), "--warehouse", str(warehouse)]
+    assert run_ogi(*args).returncode == 0
+    # another process opens the warehouse file itself (not the published reader)
+    hold = (
+        "import duckdb, sys, time\n"
+        "while True:\n"
+        "    try:\n"
+        "        c = duckdb.connect(sys.argv[1]); break\n"
+        "    except duckdb.IOException:\n"  # the test's own probe held it for a moment
+        "        time.sleep(0.05)\n"
+        "sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(warehouse)], stdin=subprocess.PIPE)
+    try:
+        for _ in range(200):  # until it holds the file
+            try:
+                duckdb.connect(str(warehouse), read_only=True).close()
+                time.sleep(0.05)
+            except duckdb.IOException:
+                break
+        else:
+            raise AssertionError("the other process never opened the warehouse")
+        blocked = run_ogi(*args)
+    finally:
+        holder.communicate(b"")
+    assert blocked.returncode == 3
+    lines = [ln for ln in blocked.stderr.splitlines() if "open in another process" in ln]
+    assert len(lines) == 1 and f"PID {holder.pid}" in lines[0] and "Traceback" not in blocked.stderr
