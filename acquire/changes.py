@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from extract.keys import cell_label
 from extract.report import extract_file
 
 from .fetcher import Version
@@ -29,10 +30,10 @@ def report_changed_alert(version: Version) -> dict:
     cells = changed_cells(old, new)
     agency = new["report"].get("agency") or old["report"].get("agency") or version.agency
     year = new["report"].get("year") or old["report"].get("year") or version.year
-    listed = "；".join(f"{c['cell']} {c['old']} → {c['new']}" for c in cells[:20])
-    message = f"{agency} {year}年报告发布后有变动（{version.url}）：" + (
-        f"{len(cells)} 个单元格改变：{listed}" if cells else "内容改变，表格数字未变"
-    )
+    listed = [f"{cell_label(c['cell'])}：{c['old']} → {c['new']}" for c in cells[:20]]
+    title = f"{agency} {year}年报告发布后有变动"
+    lines = [f"{len(cells)} 个单元格改变：", *listed] if cells else ["内容改变，表格数字未变"]
+    check = "请确认改动是有意的更正，并在页面上说明更正情况。"
     key = hashlib.md5(f"{version.url}|{version.old_path.name}|{version.new_path.name}".encode()).hexdigest()
     return {
         "finding_key": key,
@@ -41,8 +42,11 @@ def report_changed_alert(version: Version) -> dict:
         "url": version.url,
         "agency": agency,
         "year": year,
-        "old_file": str(version.old_path),
-        "new_file": str(version.new_path),
+        "old_file": version.old_path.name,
+        "new_file": version.new_path.name,
         "changed_cells": cells,
-        "message": message,
+        "title": title,
+        "text": "\n".join([title, *lines, check, f"报告：{version.url}"]),
+        "markdown": "\n\n".join([f"#### {title}", *(f"- {x}" for x in lines), f"**{check}**", version.url]),
+        "message": f"{title}（{version.url}）：" + "；".join(lines),
     }

@@ -1,10 +1,11 @@
 """Data-quality alerts: after each refresh, findings (a report's failures or warnings of one rule,
-all failing scopes together) that are new since the previous runs go to the configured sinks,
-each sink at most once per finding.
+all failing scopes together, and reports that could not be read cleanly) that are new since the
+previous runs go to the configured sinks, each sink at most once per finding, in Chinese first.
 
-Sinks: a JSONL file (always), a webhook (POST JSON, ``OGI_ALERT_WEBHOOK``) and e-mail over SMTP
-(``OGI_SMTP_HOST``, ``OGI_SMTP_PORT``, ``OGI_ALERT_EMAIL_TO``, ``OGI_ALERT_EMAIL_FROM``). A sink
-that fails is retried at the next refresh; the others are not repeated."""
+Sinks: a JSONL file (always), a webhook (``OGI_ALERT_WEBHOOK``: a DingTalk, WeCom or Feishu robot,
+or any URL taking JSON; channels.py) and e-mail over SMTP (``OGI_SMTP_*``, ``OGI_ALERT_EMAIL_TO``).
+A sink that fails is retried at the next refresh; the others are not repeated. Alerts name the
+report by its file name and, when it was fetched, its URL: never a local path."""
 
 from __future__ import annotations
 
@@ -12,18 +13,19 @@ import hashlib
 import json
 import os
 import smtplib
-import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from expectations.catalogue import rule as catalogue_rule
+from extract.keys import cell_label
 
+from .channels import post, robot_request, send_email, webhook_format
+from .findings_zh import ISSUE_ZH, STATUS_ZH, explain
+from .raw_load import fetch_hints
 from .rule_results import findings_sql
 
 LOG_DDL = """
@@ -37,12 +39,21 @@ ALERT_CHUNK = 5_000  # reports whose findings are gathered and sent at a time
 FINDINGS_SQL = f"""
 select
     d.report_id, d.rule_id, d.scope, d.lhs, d.rhs, d.delta, d.status, d.severity,
-    r.file_name, r.agency, r.report_year, f.path,
+    r.file_name, r.agency, r.report_year,
     to_json(d.source_provenance) as source_json
 from ({findings_sql("variant = 'strict' and report_id in (select unnest($1))")}) d
 join raw.reports r using (report_id)
-left join (select sha256, min(path) as path from raw.files where present group by 1) f on f.sha256 = d.report_id
 order by r.file_name, d.rule_id, d.scope
+"""
+# reports read with doubtful cells or fields (flagged) or not read at all (quarantined), loaded
+# since the sinks last delivered everything
+UNREAD_SQL = """
+select r.report_id, r.file_name, r.agency, r.report_year, r.status, list(distinct i.code order by i.code)
+from raw.reports r join raw.issues i using (report_id)
+where r.superseded_by is null and r.status in ('flagged', 'quarantined') and i.severity in ('error', 'warning')
+  and r._loaded_at > ?
+group by all
+order by r.file_name
 """
 
 
@@ -54,16 +65,29 @@ class Sinks:
     smtp_port: int = 25
     email_to: str | None = None
     email_from: str = "ogi-warehouse@localhost"
+    webhook_format: str = "json"
+    webhook_secret: str | None = None
+    smtp_security: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
 
     @classmethod
     def from_env(cls, jsonl: Path) -> Sinks:
+        env = os.environ
+        webhook = env.get("OGI_ALERT_WEBHOOK") or None
+        port = int(env.get("OGI_SMTP_PORT") or 25)
         return cls(
             jsonl=jsonl,
-            webhook=os.environ.get("OGI_ALERT_WEBHOOK") or None,
-            smtp_host=os.environ.get("OGI_SMTP_HOST") or None,
-            smtp_port=int(os.environ.get("OGI_SMTP_PORT") or 25),
-            email_to=os.environ.get("OGI_ALERT_EMAIL_TO") or None,
-            email_from=os.environ.get("OGI_ALERT_EMAIL_FROM") or "ogi-warehouse@localhost",
+            webhook=webhook,
+            webhook_format=webhook_format(webhook or "", env.get("OGI_ALERT_WEBHOOK_FORMAT") or None),
+            webhook_secret=env.get("OGI_ALERT_WEBHOOK_SECRET") or None,
+            smtp_host=env.get("OGI_SMTP_HOST") or None,
+            smtp_port=port,
+            smtp_security=env.get("OGI_SMTP_SECURITY") or {465: "ssl", 587: "starttls"}.get(port, "none"),
+            smtp_user=env.get("OGI_SMTP_USER") or None,
+            smtp_password=env.get("OGI_SMTP_PASSWORD") or None,
+            email_to=env.get("OGI_ALERT_EMAIL_TO") or None,
+            email_from=env.get("OGI_ALERT_EMAIL_FROM") or "ogi-warehouse@localhost",
         )
 
     def names(self) -> list[str]:
@@ -72,23 +96,25 @@ class Sinks:
         )
 
 
-def alert_message(a: dict) -> str:
-    """One line in Chinese a disclosure office can act on."""
-    numbers = "；".join(f"{x['scope']} 左边 {x['lhs']:g}，右边 {x['rhs']:g}" for x in a["scopes"])
-    where = "; ".join(
-        f"{p['cell']}「{p['raw']}」"
-        + (f" 第{p['page']}页" if p.get("page") else f" 第{p['line']}行" if p.get("line") else "")
-        for p in a["source"][:8]
-    )
-    return f"{a['agency']} {a['year']}年报告（{a['file']}）未通过 {a['rule_id']}「{a['title_zh']}」：{numbers}。" + (
-        f"来源：{where}" if where else ""
-    )
+def _where(p: dict) -> str:
+    return f" 第{p['page']}页" if p.get("page") else f" 第{p['line']}行" if p.get("line") else ""
+
+
+def _compose(a: dict, lines: list[str], check: str) -> None:
+    """The alert's title and its text in plain and markdown form, for people and robots."""
+    report = f"{a['agency'] or '（未写明机关）'} {a['year'] or '（未写明年度）'}年报告"
+    where = a["url"] or a["file"]
+    a["title"] = f"{report}：{a['title_zh']}（{a['status_zh']}）"
+    a["text"] = "\n".join([a["title"], *lines, check, f"报告：{where}"])
+    a["markdown"] = "\n\n".join([f"#### {a['title']}", *(f"- {x}" for x in lines), f"**{check}**", f"报告：{where}"])
+    a["message"] = a["text"].replace("\n", " ")
 
 
 def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> list[dict]:
     """The current findings of these reports, one per report and rule."""
     grouped: dict[tuple[str, str], dict] = {}
-    for rid, rule_id, scope, lhs, rhs, delta, status, severity, file, agency, year, path, source_json in con.execute(
+    urls = {sha: h["url"] for sha, h in fetch_hints(con, report_ids).items()}
+    for rid, rule_id, scope, lhs, rhs, delta, status, severity, file, agency, year, source_json in con.execute(
         FINDINGS_SQL, [report_ids]
     ).fetchall():
         a = grouped.get((rid, rule_id))
@@ -101,51 +127,74 @@ def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> list[dict
                 "title_zh": rule.title_zh,
                 "title_en": rule.title_en,
                 "status": status,
+                "status_zh": STATUS_ZH.get(status, status),
                 "severity": severity,
                 "file": file,
+                "url": urls.get(rid),
                 "agency": agency,
                 "year": year,
-                "path": path,
                 "scopes": [],
                 "source": [],
             }
-        a["scopes"].append({"scope": scope, "lhs": lhs, "rhs": rhs, "delta": delta})
+        source = json.loads(source_json or "null") or []
+        said = explain(rule_id, scope, lhs, rhs, {p["cell"]: p["value"] for p in source}, a["title_zh"])
+        a["scopes"].append(
+            {
+                "scope": scope,
+                "lhs": lhs,
+                "rhs": rhs,
+                "delta": delta,
+                "text_zh": said["text"],
+                "check_zh": said["check"],
+                "suspect": said["suspect"],
+            }
+        )
         seen = {p["cell"] for p in a["source"]}
-        for p in json.loads(source_json or "null") or []:
+        for p in source:
             if p["cell"] not in seen:
                 p.pop("prov", None)
-                a["source"].append(p)
+                a["source"].append({**p, "label_zh": cell_label(p["cell"])})
     out = []
     for a in grouped.values():
         numbers = "|".join(f"{x['scope']}:{x['lhs']}:{x['rhs']}" for x in a["scopes"])
         a["finding_key"] = hashlib.md5(f"{a['report_id']}|{a['rule_id']}|{numbers}".encode()).hexdigest()
-        a["message"] = alert_message(a)
+        suspects = {x["suspect"] for x in a["scopes"] if x["suspect"]}
+        cells = [f"{p['label_zh']}「{p['raw']}」{_where(p)}" for p in a["source"] if p["cell"] in suspects]
+        check = a["scopes"][0]["check_zh"] + (f" 最可能有误：{'；'.join(cells)}" if cells else "")
+        _compose(a, [x["text_zh"] for x in a["scopes"]], check)
         out.append(a)
     return out
 
 
-def _post(url: str, payload: dict, attempts: int = 3) -> None:
-    data = json.dumps(payload, ensure_ascii=False).encode()
-    for i in range(attempts):
-        try:
-            req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"}, method="POST")
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                if resp.status < 300:
-                    return
-        except OSError:
-            if i == attempts - 1:
-                raise
-        time.sleep(0.5 * 2**i)
-    raise OSError(f"webhook {url} did not accept the alert")
-
-
-def _email(sinks: Sinks, alerts: list[dict]) -> None:
-    msg = EmailMessage()
-    msg["Subject"] = f"政府信息公开年报：{len(alerts)} 条新发现 / {len(alerts)} new findings"
-    msg["From"], msg["To"] = sinks.email_from, sinks.email_to
-    msg.set_content("\n\n".join(a["message"] for a in alerts))
-    with smtplib.SMTP(sinks.smtp_host, sinks.smtp_port, timeout=15) as smtp:
-        smtp.send_message(msg)
+def unread_findings(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict]:
+    """Reports that could not be read cleanly, loaded since ``since``: "your PDF cannot be read" is
+    the most useful thing an office can be told."""
+    rows = con.execute(UNREAD_SQL, [since]).fetchall()
+    urls = {sha: h["url"] for sha, h in fetch_hints(con, [r[0] for r in rows]).items()}
+    out = []
+    for rid, file, agency, year, status, codes in rows:
+        flagged = status == "flagged"
+        a = {
+            "report_id": rid,
+            "rule_id": "extraction",
+            "title_zh": "报告未能完整读取" if flagged else "报告无法读取",
+            "title_en": "report flagged when read" if flagged else "report could not be read",
+            "status": status,
+            "status_zh": "已载入，待核对" if flagged else "未载入",
+            "severity": "warn",
+            "file": file,
+            "url": urls.get(rid),
+            "agency": agency,
+            "year": year,
+            "issues": codes,
+            "finding_key": hashlib.md5(f"{rid}|extraction|{status}|{','.join(codes)}".encode()).hexdigest(),
+        }
+        check = (
+            "请核对报告中相关的单元格和字段；" if flagged else ""
+        ) + "请发布可读取的版本（网页、可复制文字的 PDF 或 Word）。"
+        _compose(a, [ISSUE_ZH.get(c, c) for c in codes], check)
+        out.append(a)
+    return out
 
 
 def send_new_alerts(con: duckdb.DuckDBPyConnection, sinks: Sinks) -> dict[str, int | str]:
@@ -165,8 +214,9 @@ def send_new_alerts(con: duckdb.DuckDBPyConnection, sinks: Sinks) -> dict[str, i
         ).fetchall()
     ]
     result: dict[str, int | str] = dict.fromkeys(sinks.names(), 0)
-    for start in range(0, len(ids), ALERT_CHUNK):
-        for sink, sent in deliver(con, sinks, findings(con, ids[start : start + ALERT_CHUNK])).items():
+    chunks = (findings(con, ids[start : start + ALERT_CHUNK]) for start in range(0, len(ids), ALERT_CHUNK))
+    for current in (unread_findings(con, since), *chunks):
+        for sink, sent in deliver(con, sinks, current).items():
             before = result[sink]  # a failure message stays: the sink is tried again next refresh
             result[sink] = before if isinstance(before, str) else sent if isinstance(sent, str) else before + sent
     for sink, sent in result.items():
@@ -202,9 +252,19 @@ def deliver(con: duckdb.DuckDBPyConnection, sinks: Sinks, current: list[dict]) -
                                 json.dumps({**a, "sent_at": now.isoformat()}, ensure_ascii=False, default=str) + "\n"
                             )
                 elif sink == "webhook":
-                    _post(sinks.webhook, batch[0])
+                    post(*robot_request(sinks.webhook_format, sinks.webhook, batch[0], sinks.webhook_secret))
                 else:
-                    _email(sinks, batch)
+                    send_email(
+                        sinks.smtp_host,
+                        sinks.smtp_port,
+                        sinks.smtp_security,
+                        sinks.smtp_user,
+                        sinks.smtp_password,
+                        sinks.email_from,
+                        sinks.email_to,
+                        f"政府信息公开年报：{len(batch)} 条新发现 / {len(batch)} new findings",
+                        "\n\n".join(a["text"] for a in batch),
+                    )
             except (OSError, smtplib.SMTPException) as exc:
                 result[sink] = f"failed: {exc}"
                 break

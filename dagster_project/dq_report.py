@@ -11,7 +11,9 @@ from pathlib import Path
 import duckdb
 
 from expectations.catalogue import rule as catalogue_rule
+from extract.keys import cell_label
 
+from .findings_zh import ISSUE_ZH, STATUS_ZH, explain
 from .rule_results import findings_sql
 
 MAX_REPORTS = 500  # a national warehouse has tens of thousands of reports with findings
@@ -58,38 +60,6 @@ SKIP_ZH = {
     "link_to_folder": "指向目录的链接，未进入",
     "name_not_utf8": "文件名不是 UTF-8 编码，请改名后重新放入",
 }
-# what an office reads about each problem (issue codes of the extractor)
-ISSUE_ZH = {
-    "no_agency": "未找到发布机关：标题、页面字段、落款和文件名都没有写明",
-    "no_year": "未找到报告年度：标题和统计期限都没有写明",
-    "ambiguous_split": "表格中的数字连在一起，可有多种拆分，相关单元格未读取",
-    "no_split": "表格中的数字连在一起，无法拆成表格的各列",
-    "recovery_identity_failed": "数字连写，且表内勾稽关系不成立",
-    "row_total_mismatch": "某行的总计不等于各列之和",
-    "merged_row_unconfirmed": "两行数字印在同一行，总计无法核对",
-    "missing_rows": "表三缺少行",
-    "row_short": "某行的数字个数少于表格列数",
-    "extra_values": "某行的数字个数多于表格列数",
-    "unreadable_value": "有数值无法识别",
-    "table4_incomplete": "表四不完整",
-    "unassigned_values": "有数字找不到所属的行",
-    "garbled_text_layer": "PDF 的文字层是乱码，无法读取",
-    "image_only": "扫描件（图片）页数过多或本机未安装 OCR，无法读取文字",
-    "ocr_timeout": "扫描件 OCR 超时，未能读完",
-    "ocr_unverified": "扫描件经 OCR 读取，勾稽关系不成立或有存疑的单元格，请核对",
-    "not_a_report": "未找到表三（申请情况），不像年度报告",
-    "needs_converter": "旧版 Word/WPS/Excel 文件，本机未安装 LibreOffice，无法转换",
-    "conversion_failed": "旧版 Office 文件转换失败，文件可能已损坏",
-    "conversion_timeout": "旧版 Office 文件转换超时",
-    "table_unreadable": "找到了表三的标题或行名，但表格无法读取",
-    "bytes_replaced": "文本中有少量损坏的字节（已替换），请核对附近的数值",
-    "encrypted": "文件已加密",
-    "corrupt": "文件已损坏",
-    "empty": "空文件",
-    "too_large": "文件过大",
-    "binary": "不是文本文件",
-    "unsupported_format": "不支持的文件格式",
-}
 STYLE = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;color:#222}
 h1{font-size:1.4em} h2{font-size:1.1em;margin-top:1.6em}
@@ -101,10 +71,6 @@ th{background:#f0f0f0} .fail{color:#b00020;font-weight:bold} .warn{color:#a05a00
 
 def _e(value) -> str:
     return html.escape("" if value is None else str(value))
-
-
-def _num(v) -> str:
-    return "" if v is None else f"{v:g}"
 
 
 def _where(p: dict) -> str:
@@ -150,21 +116,25 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
             continue
         out.append(f"<h2 id='{rid}'>{_e(agency)} {_e(year)} · {_e(file_name)}</h2>")
         out.append(
-            "<table><tr><th>规则 rule</th><th>范围 scope</th><th>左边 lhs</th><th>右边 rhs</th>"
-            "<th>状态 status</th><th>来源单元格 source cells (as printed)</th></tr>"
+            "<table><tr><th>问题 finding</th><th>请核对 what to check</th><th>状态 status</th>"
+            "<th>报告中印的数 source cells as printed</th></tr>"
         )
         for rule_id, scope, lhs, rhs, status, source_json, claim in rows:
             rule = catalogue_rule(rule_id)
+            source = json.loads(source_json or "null") or []
+            said = explain(rule_id, scope, lhs, rhs, {p["cell"]: p["value"] for p in source}, rule.title_zh)
             cells = "<br>".join(
-                f"{_e(p['cell'])} = 「{_e(p['raw'])}」 <span class='muted'>{_e(_where(p))}</span>"
-                for p in json.loads(source_json or "null") or []
+                ("<b>★ 最可能有误</b> " if p["cell"] == said["suspect"] else "")
+                + f"{_e(cell_label(p['cell']))} 「{_e(p['raw'])}」 <span class='muted'>{_e(_where(p))}</span>"
+                for p in source
+                if not p["cell"].startswith("claim:")
             )
             if claim:
-                cells = f"正文 text: 「{_e(claim)}」<br>{cells}"
+                cells = f"正文：「{_e(claim)}」<br>{cells}"
             out.append(
-                f"<tr><td>{_e(rule_id)}<br><span class='muted'>{_e(rule.title_zh)}</span></td>"
-                f"<td>{_e(scope)}</td><td>{_num(lhs)}</td><td>{_num(rhs)}</td>"
-                f"<td class='{status}'>{_e(status)}</td><td>{cells}</td></tr>"
+                f"<tr><td>{_e(said['text'])}<br><span class='muted'>{_e(rule.title_zh)} · {_e(rule_id)} "
+                f"{_e(scope)}</span></td><td>{_e(said['check'])}</td>"
+                f"<td class='{status}'>{STATUS_ZH.get(status, status)}</td><td>{cells}</td></tr>"
             )
         out.append("</table>")
     out += _unread_section(con)

@@ -14,7 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from expectations.catalogue import rules
 from extract.report import EXTRACTOR_VERSION, extract_file, sha256_of
+
+from .places import place_names
 
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
 
@@ -42,6 +45,12 @@ create table if not exists raw.claims (
     report_id varchar, claim_key varchar, value integer, section_key varchar, sentence varchar,
     char_offset integer, _loaded_at timestamp);
 create table if not exists raw.agency_aliases (alias_name varchar, canonical_name varchar, reason varchar);
+create table if not exists raw.rules (
+    rule_id varchar, rule_version integer, title_zh varchar, title_en varchar, rule_class varchar,
+    severity varchar, scope varchar, check_kind varchar, tolerance double, format_versions varchar[]);
+create table if not exists raw.place_names (
+    prefix varchar, code varchar, name varchar, level varchar, province_code varchar, province_name varchar,
+    city_code varchar, city_name varchar, source varchar);
 create table if not exists raw.skipped (landing varchar, path varchar, reason varchar, _loaded_at timestamp);
 create table if not exists raw.report_overrides (
     file varchar, sha256 varchar, agency varchar, report_year varchar, table_name varchar, row_key varchar,
@@ -359,6 +368,60 @@ def load_aliases(con: duckdb.DuckDBPyConnection, csv_path: Path, now: datetime) 
     if names:
         touch_reports(con, "list_contains(?, replace(agency, ' ', ''))", [names], now)
     return len(after)
+
+
+def load_rules(con: duckdb.DuckDBPyConnection) -> int:
+    """Replace raw.rules with the rule catalogue (expectations/rules.yml), for dim_rule."""
+    catalogue = rules()
+    con.execute("delete from raw.rules")
+    con.executemany(
+        "insert into raw.rules values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.id,
+                r.version,
+                r.title_zh,
+                r.title_en,
+                r.rule_class,
+                r.severity,
+                r.scope,
+                r.check,
+                r.tolerance,
+                list(r.format_versions),
+            )
+            for r in catalogue
+        ],
+    )
+    return len(catalogue)
+
+
+PLACE_COLUMNS = [
+    "prefix",
+    "code",
+    "name",
+    "level",
+    "province_code",
+    "province_name",
+    "city_code",
+    "city_name",
+    "source",
+]
+
+
+def load_places(con: duckdb.DuckDBPyConnection, aliases_csv: Path, now: datetime) -> int:
+    """Replace raw.place_names with the administrative divisions and the reviewed place aliases.
+    When they changed (a new package version, an edited alias file), every report is touched so
+    that the incremental marts take the new region columns."""
+    rows = [[r.get(c) for c in PLACE_COLUMNS] for r in place_names(aliases_csv)]
+    before = con.execute(
+        "select count(*), coalesce(sum(hash(prefix, code, source)), 0) from raw.place_names"
+    ).fetchone()
+    con.execute("delete from raw.place_names")
+    _insert(con, "place_names", rows, PLACE_COLUMNS)
+    after = con.execute("select count(*), coalesce(sum(hash(prefix, code, source)), 0) from raw.place_names").fetchone()
+    if before[0] and before != after:
+        touch_reports(con, "true", [], now)
+    return len(rows)
 
 
 OVERRIDE_COLUMNS = ("file", "sha256", "agency", "year", "table", "row", "col", "value", "reviewed_by", "note")

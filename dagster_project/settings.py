@@ -37,6 +37,12 @@ def aliases_path() -> Path:
     return Path(os.environ.get("OGI_AGENCY_ALIASES") or PROJECT_ROOT / "data" / "agency_aliases.csv").resolve()
 
 
+def place_aliases_path() -> Path:
+    """``OGI_PLACE_ALIASES`` or data/place_aliases.csv: reviewed places of bodies that are not
+    administrative divisions (平潭综合实验区)."""
+    return Path(os.environ.get("OGI_PLACE_ALIASES") or PROJECT_ROOT / "data" / "place_aliases.csv").resolve()
+
+
 def overrides_path() -> Path:
     """``OGI_REPORT_OVERRIDES`` or data/report_overrides.csv: reviewed corrections of agency, year
     and single cells."""

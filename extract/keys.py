@@ -188,3 +188,16 @@ SECTIONS = (
     ("s5_problems", "五", ("问题",)),
     ("s6_other", "六", ("其他需要报告",)),
 )
+
+
+def cell_label(key: str) -> str:
+    """'table3.out_total.natural_person' → '表三（七）总计行 自然人列'."""
+    parts = key.split(".")
+    if parts[0] == "table3" and len(parts) == 3:
+        spec = T3_ROW_BY_KEY.get(parts[1])
+        return f"表三「{spec.label if spec else parts[1]}」行 {T3_COLUMN_LABELS.get(parts[2], parts[2])}列"
+    if parts[0] == "table4" and len(parts) == 3:
+        return f"表四{T4_PROC_LABELS.get(parts[1], parts[1])} {T4_OUTCOME_LABELS.get(parts[2], parts[2])}"
+    if parts[0] == "claim":
+        return "正文所述数字"
+    return key

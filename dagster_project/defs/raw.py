@@ -25,15 +25,27 @@ from ..raw_load import (
     load_aliases,
     load_batch,
     load_overrides,
+    load_places,
+    load_rules,
     read_overrides,
     record_known_files,
     record_skipped,
     sync_presence,
 )
-from ..settings import aliases_path, landing_path, overrides_path
+from ..settings import aliases_path, landing_path, overrides_path, place_aliases_path
 from .resources import WRITER_POOL, Warehouse
 
-RAW_TABLES = ("files", "reports", "cells", "sections", "issues", "claims", "agency_aliases", "report_overrides")
+RAW_TABLES = (
+    "files",
+    "reports",
+    "cells",
+    "sections",
+    "issues",
+    "claims",
+    "agency_aliases",
+    "report_overrides",
+    "rules",
+)
 BATCH_SIZE = 500  # files per load transaction
 CHUNK = 16  # files per task sent to a worker process
 IN_FLIGHT = 32  # chunks queued per worker: enough to keep workers busy while a batch is loaded
@@ -175,6 +187,8 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
             context.log.warning(f"not read: {path} ({reason})")
         load_aliases(con, aliases_path(), now)
         load_overrides(con, overrides_path(), now)
+        load_rules(con)
+        load_places(con, place_aliases_path(), now)
         counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
     meta = {
         "landing": str(folder),

@@ -7,6 +7,7 @@ import subprocess
 import duckdb
 import pytest
 
+from extract.readers.ocr import engine
 from tests.conftest import FIXTURES, SAMPLES, TRUTH, load_truth, run_ogi
 
 MARTS = (
@@ -21,6 +22,8 @@ MARTS = (
     "dim_applicant_type",
     "dim_disposal_outcome",
     "dim_template_version",
+    "dim_proactive_item",
+    "dim_rule",
 )
 
 
@@ -45,6 +48,30 @@ def test_marts_are_filled(refreshed):
     _, warehouse, _ = refreshed
     for table in MARTS:
         assert _query(warehouse, f"select count(*) from main.{table}")[0][0] > 0, table
+
+
+def test_an_agency_is_one_across_its_names_and_placed_by_its_name(refreshed):
+    _, warehouse, _ = refreshed
+    rows = _query(
+        warehouse,
+        "select report_year, agency_name, agency_key, province_name, city_name, county_name, division_code, "
+        "admin_level, agency_type from main.mart_agency_year where agency_name like '%洪泽区%' order by 1",
+    )
+    assert [r[:2] for r in rows] == [(2023, "洪泽区人民政府"), (2024, "淮安市洪泽区人民政府")]
+    assert len({r[2] for r in rows}) == 1
+    # 洪泽区 of 淮安市, 江苏省: 行政区划代码 320813; a county-level government
+    assert {r[3:] for r in rows} == {("江苏省", "淮安市", "洪泽区", "320813", "县", "人民政府")}
+    places = dict(
+        (r[0], r[1:])
+        for r in _query(
+            warehouse,
+            "select agency_name, province_name, city_name, division_code, admin_level, agency_type "
+            "from main.mart_agency_year",
+        )
+    )
+    assert places["邢台市人民政府办公室"] == ("河北省", "邢台市", "130500", "市", "办公室")
+    assert places["济源市人民政府办公室"] == ("河南省", None, "419001", "县", "办公室")  # governed by the province
+    assert places["金平县人民政府"][2] == "532530"  # printed short for 金平苗族瑶族傣族自治县
 
 
 def test_every_landing_file_is_accounted_for(refreshed):
@@ -74,6 +101,26 @@ def test_rule_failures_are_exactly_those_of_the_truth_files(refreshed):
     assert sorted(got) == sorted(expected)
     assert ("001_65ea80a590272765.txt", "R01_t3_balance_per_column", "natural_person") in got
     assert "rule failures: 4, warnings: 1" in proc.stderr
+
+
+def test_facts_flag_the_reports_whose_own_arithmetic_is_broken(refreshed):
+    _, warehouse, _ = refreshed
+    expected = set()
+    for path in sorted(TRUTH.glob("*.json")):
+        truth = load_truth(path)
+        hard = [v for v in truth["rule_violations"] if v.split("_")[0] in ("R01", "R02", "R03", "R05", "R06", "R10")]
+        if hard:
+            expected.add(truth["file"].split("/")[-1])
+    assert expected  # 金平县 (R01) and 洪泽区 2023 (R05) print broken tables
+    flagged = {f for (f,) in _query(warehouse, "select file_name from main.dim_report where breaks_hard_rule")}
+    assert flagged == expected
+    for fact in ("fct_requests", "fct_disposals", "fct_reviews", "fct_litigation", "fct_proactive_disclosure"):
+        rows = _query(
+            warehouse,
+            f"select distinct r.file_name from main.{fact} f join main.dim_report r using (report_id) "
+            "where f.breaks_hard_rule",
+        )
+        assert {f for (f,) in rows} <= expected and rows, fact
 
 
 def test_rule_results_carry_operands_and_source_cells(refreshed):
@@ -199,6 +246,11 @@ def test_data_quality_page_lists_findings_and_renders_in_chromium(refreshed, tmp
     assert str(page) in proc.stderr.replace("\n", "")
     text = page.read_text(encoding="utf-8")
     assert "金平县人民政府" in text and "R01_t3_balance_per_column" in text and "「1」" in text
+    # the rule as its formula with the printed numbers (truth: 金平县 6 + 0 = 6 but 6 + 1 = 7;
+    # 洪泽区 2023 prints 复议 维持 10, 纠正 1 beside 总计 0), and the cell most likely wrong
+    assert "自然人列：本年新收 6 + 上年结转 0 = 6，但办理结果总计 6 + 结转下年度 1 = 7，相差 1" in text
+    assert "表四行政复议：结果维持 10 + 结果纠正 1 + 其他结果 0 + 尚未审结 0 = 11，但总计印的是 0，相差 11" in text
+    assert "最可能有误</b> 表四行政复议 总计 「0」" in text and "未通过" in text
     assert "受理政府信息公开申请 17 件" in text  # hongze-2024's R11 shows the sentence of the text
     # files the extractor could not read cleanly are listed with the problem in Chinese
     assert "garbled-text-layer.pdf" in text and "PDF 的文字层是乱码" in text
@@ -216,7 +268,7 @@ def test_data_quality_page_lists_findings_and_renders_in_chromium(refreshed, tmp
             "--disable-component-update",
             "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1300,1400",
+            "--window-size=1300,3200",  # the whole page, down to the files that could not be read
             f"--screenshot={shot}",
             page.as_uri(),
         ],
@@ -225,6 +277,10 @@ def test_data_quality_page_lists_findings_and_renders_in_chromium(refreshed, tmp
         timeout=120,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+    # what a reader sees: the Chinese labels, a filled formula and a quarantined file, read back by OCR
+    seen = "".join(text for _, text, _ in engine()(str(shot))[0] or []).replace(" ", "")
+    assert "数据质量报告" in seen and "未通过" in seen and "相差1" in seen, seen
+    assert "文字层是乱码" in seen and "未载入" in seen, seen  # the garbled PDF, not loaded
 
 
 def test_a_selection_of_dbt_models_builds_only_those(refreshed, monkeypatch):

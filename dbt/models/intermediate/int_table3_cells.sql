@@ -17,7 +17,7 @@ final as (
         cells.report_id,
         cells.row_key,
         cells.col_key as applicant_type_key,
-        cells.value,
+        cells.value::bigint as value,  -- counts: a decimal in a count cell is left unread upstream
         cells.is_blank,
         cells.is_na_marker,
         cells.raw_text,

@@ -8,11 +8,11 @@ final as (
     select
         report_id,
         row_key as proc_key,
-        max(value) filter (where col_key = 'upheld') as upheld,
-        max(value) filter (where col_key = 'corrected') as corrected,
-        max(value) filter (where col_key = 'other') as other_result,
-        max(value) filter (where col_key = 'pending') as pending,
-        max(value) filter (where col_key = 'total') as total,
+        (max(value) filter (where col_key = 'upheld'))::bigint as upheld,
+        (max(value) filter (where col_key = 'corrected'))::bigint as corrected,
+        (max(value) filter (where col_key = 'other'))::bigint as other_result,
+        (max(value) filter (where col_key = 'pending'))::bigint as pending,
+        (max(value) filter (where col_key = 'total'))::bigint as total,
         loaded_at
     from t4
     group by report_id, row_key, loaded_at

@@ -7,19 +7,25 @@ with t3 as (
     where {{ loaded_since_last_build() }}
 ),
 
+arithmetic as (
+    select * from {{ ref('int_report_arithmetic') }}
+),
+
 final as (
     select
-        report_id || ':' || row_key || ':' || applicant_type_key as disposal_id,
-        report_id,
-        applicant_type_key,
-        row_key as outcome_key,
-        outcome_group_key,
-        value as requests,
-        is_blank,
-        is_na_marker,
-        loaded_at
+        t3.report_id || ':' || t3.row_key || ':' || t3.applicant_type_key as disposal_id,
+        t3.report_id,
+        t3.applicant_type_key,
+        t3.row_key as outcome_key,
+        t3.outcome_group_key,
+        t3.value as requests,
+        t3.is_blank,
+        t3.is_na_marker,
+        coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
+        t3.loaded_at
     from t3
-    where is_outcome
+    left join arithmetic on t3.report_id = arithmetic.report_id
+    where t3.is_outcome
 )
 
 select * from final

@@ -5,18 +5,26 @@ with procedures as (
     select * from {{ ref('int_table4_by_procedure') }}
 ),
 
+arithmetic as (
+    select * from {{ ref('int_report_arithmetic') }}
+),
+
 final as (
     select
-        report_id,
-        case proc_key when 'litigation_direct' then 'direct' else 'after_review' end as route,
-        upheld,
-        corrected,
-        other_result,
-        pending,
-        total,
-        loaded_at
+        procedures.report_id,
+        case procedures.proc_key when 'litigation_direct' then 'direct' else 'after_review' end as route,
+        procedures.upheld,
+        procedures.corrected,
+        procedures.other_result,
+        procedures.pending,
+        procedures.total,
+        coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
+        procedures.loaded_at
     from procedures
-    where proc_key in ('litigation_direct', 'litigation_after_review') and {{ loaded_since_last_build() }}
+    left join arithmetic on procedures.report_id = arithmetic.report_id
+    where
+        procedures.proc_key in ('litigation_direct', 'litigation_after_review')
+        and {{ loaded_since_last_build('procedures.loaded_at') }}
 )
 
 select * from final

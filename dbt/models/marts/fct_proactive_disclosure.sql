@@ -7,18 +7,24 @@ with t2 as (
     where table_name = 'table2' and {{ loaded_since_last_build() }}
 ),
 
+arithmetic as (
+    select * from {{ ref('int_report_arithmetic') }}
+),
+
 final as (
     select
-        report_id,
-        row_key as item_key,
-        col_key as metric_key,
-        value,
-        unit,
-        is_blank,
-        is_na_marker,
-        list_contains(flags, 'unit_converted') as unit_converted,
-        loaded_at
+        t2.report_id,
+        t2.row_key as item_key,
+        t2.col_key as metric_key,
+        t2.value::decimal(18, 4) as value,
+        t2.unit,
+        t2.is_blank,
+        t2.is_na_marker,
+        list_contains(t2.flags, 'unit_converted') as unit_converted,
+        coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
+        t2.loaded_at
     from t2
+    left join arithmetic on t2.report_id = arithmetic.report_id
 )
 
 select * from final

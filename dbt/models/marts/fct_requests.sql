@@ -7,18 +7,24 @@ with t3 as (
     where {{ loaded_since_last_build() }}
 ),
 
+arithmetic as (
+    select * from {{ ref('int_report_arithmetic') }}
+),
+
 final as (
     select
-        report_id,
-        applicant_type_key,
-        max(value) filter (where row_key = 'new_received') as new_received,
-        max(value) filter (where row_key = 'carried_over') as carried_over,
-        max(value) filter (where row_key = 'out_total') as handled_total,
-        max(value) filter (where row_key = 'carried_to_next') as carried_to_next,
-        loaded_at
+        t3.report_id,
+        t3.applicant_type_key,
+        max(t3.value) filter (where t3.row_key = 'new_received') as new_received,
+        max(t3.value) filter (where t3.row_key = 'carried_over') as carried_over,
+        max(t3.value) filter (where t3.row_key = 'out_total') as handled_total,
+        max(t3.value) filter (where t3.row_key = 'carried_to_next') as carried_to_next,
+        coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
+        t3.loaded_at
     from t3
-    where row_key in ('new_received', 'carried_over', 'out_total', 'carried_to_next')
-    group by report_id, applicant_type_key, loaded_at
+    left join arithmetic on t3.report_id = arithmetic.report_id
+    where t3.row_key in ('new_received', 'carried_over', 'out_total', 'carried_to_next')
+    group by t3.report_id, t3.applicant_type_key, t3.loaded_at, arithmetic.breaks_hard_rule
 )
 
 select * from final

@@ -5,10 +5,23 @@ with procedures as (
     select * from {{ ref('int_table4_by_procedure') }}
 ),
 
+arithmetic as (
+    select * from {{ ref('int_report_arithmetic') }}
+),
+
 final as (
-    select report_id, upheld, corrected, other_result, pending, total, loaded_at
+    select
+        procedures.report_id,
+        procedures.upheld,
+        procedures.corrected,
+        procedures.other_result,
+        procedures.pending,
+        procedures.total,
+        coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
+        procedures.loaded_at
     from procedures
-    where proc_key = 'admin_review' and {{ loaded_since_last_build() }}
+    left join arithmetic on procedures.report_id = arithmetic.report_id
+    where procedures.proc_key = 'admin_review' and {{ loaded_since_last_build('procedures.loaded_at') }}
 )
 
 select * from final

@@ -14,6 +14,10 @@ with reports as (
     where {{ loaded_since_last_build() }}
 ),
 
+agencies as (
+    select * from {{ ref('dim_agency') }}
+),
+
 requests as (
     select * from {{ ref('fct_requests') }}
     where applicant_type_key = 'total' and {{ loaded_since_last_build() }}
@@ -22,12 +26,12 @@ requests as (
 disposals as (
     select
         report_id,
-        sum(requests) filter (where outcome_group_key = 'granted') as granted,
-        sum(requests) filter (where outcome_group_key = 'partial') as partial,
-        sum(requests) filter (where outcome_group_key = 'withheld') as withheld,
-        sum(requests) filter (where outcome_group_key = 'unable') as unable,
-        sum(requests) filter (where outcome_group_key = 'rejected') as rejected,
-        sum(requests) filter (where outcome_group_key = 'other') as other_handling
+        (sum(requests) filter (where outcome_group_key = 'granted'))::bigint as granted,
+        (sum(requests) filter (where outcome_group_key = 'partial'))::bigint as partial,
+        (sum(requests) filter (where outcome_group_key = 'withheld'))::bigint as withheld,
+        (sum(requests) filter (where outcome_group_key = 'unable'))::bigint as unable,
+        (sum(requests) filter (where outcome_group_key = 'rejected'))::bigint as rejected,
+        (sum(requests) filter (where outcome_group_key = 'other'))::bigint as other_handling
     from {{ ref('fct_disposals') }}
     where applicant_type_key = 'total' and {{ loaded_since_last_build() }}
     group by report_id
@@ -39,7 +43,7 @@ reviews as (
 ),
 
 litigation as (
-    select report_id, sum(total) as lawsuits_total
+    select report_id, sum(total)::bigint as lawsuits_total
     from {{ ref('fct_litigation') }}
     where {{ loaded_since_last_build() }}
     group by report_id
@@ -49,9 +53,17 @@ final as (
     select
         reports.report_id,
         reports.agency_id,
+        reports.agency_key,
         reports.agency_name,
+        agencies.province_name,
+        agencies.city_name,
+        agencies.county_name,
+        agencies.division_code,
+        agencies.admin_level,
+        agencies.agency_type,
         reports.report_year,
         reports.format_version,
+        reports.breaks_hard_rule,
         requests.new_received as requests_new,
         requests.carried_over as requests_carried_over,
         requests.handled_total as requests_handled,
@@ -62,13 +74,14 @@ final as (
         disposals.unable,
         disposals.rejected,
         disposals.other_handling,
-        (disposals.granted + disposals.partial) / nullif(requests.handled_total, 0) as disclosure_rate,
+        (disposals.granted + disposals.partial) / nullif(requests.handled_total, 0)::double as disclosure_rate,
         reviews.total as reviews_total,
         reviews.corrected as reviews_corrected,
         litigation.lawsuits_total,
-        reviews.corrected / nullif(reviews.total - reviews.pending, 0) as review_correction_rate,
+        reviews.corrected / nullif(reviews.total - reviews.pending, 0)::double as review_correction_rate,
         reports.loaded_at
     from reports
+    left join agencies on reports.agency_id = agencies.agency_id
     left join requests on reports.report_id = requests.report_id
     left join disposals on reports.report_id = disposals.report_id
     left join reviews on reports.report_id = reviews.report_id
