@@ -19,11 +19,11 @@ import duckdb
 
 KEEP = 3  # snapshots kept: the current one and two a long-open session may still be reading
 READER_STORAGE = "v1.0.0"
-INTERNAL = ("dq_alert_log", "dq_alert_state", "dq_judge_state", "dbt_test_window")  # refresh bookkeeping
+INTERNAL = ("dq_alert_log", "dq_alert_state", "dq_judge_state")  # the refresh's bookkeeping
 TABLES_SQL = f"""
     select table_schema, table_name from information_schema.tables
-    where table_schema = 'main' and regexp_matches(table_name, '^(dim|fct|mart|dq)_')
-      and table_name not in {INTERNAL}
+    where table_schema = 'marts'
+       or (table_schema = 'main' and table_name like 'dq\\_%' escape '\\' and table_name not in {INTERNAL})
     order by 1, 2
 """
 

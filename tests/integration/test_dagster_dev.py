@@ -57,7 +57,7 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
             except OSError:
                 pass
         assert keys, "dagster dev did not serve the asset graph in time"
-        assert {"landing_files", "raw/reports", "staging/stg_cells", "fct_disposals", "dq_rule_results"} <= keys
+        assert {"landing_files", "raw/reports", "staging/stg_cells", "marts/fct_disposals", "dq_rule_results"} <= keys
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)

@@ -14,8 +14,8 @@ def test_asset_graph_is_connected_from_landing_to_checks():
         "raw/reports",
         "raw/cells",
         "staging/stg_reports",
-        "fct_requests",
-        "mart_agency_year",
+        "marts/fct_requests",
+        "marts/mart_agency_year",
         "dq_rule_results",
     } <= keys
     # lineage: raw tables are the dbt sources, so the graph is one picture

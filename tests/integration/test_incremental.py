@@ -66,18 +66,18 @@ def test_two_refreshes_of_one_warehouse_do_not_overlap(tmp_path):
     third = run_ogi(*args)  # and afterwards the warehouse is intact
     assert third.returncode == 0, third.stderr
     # one row per bundled report (each has a truth file)
-    assert _query(warehouse, "select count(*) from main.mart_agency_year")[0][0] == len(list(TRUTH.glob("*.json")))
+    assert _query(warehouse, "select count(*) from marts.mart_agency_year")[0][0] == len(list(TRUTH.glob("*.json")))
 
 
 # what an incremental warehouse must hold exactly as a warehouse built in one go
 COMPARED = {
-    "main.fct_requests": "report_id, applicant_type_key, new_received, carried_over, handled_total, carried_to_next",
-    "main.fct_disposals": "disposal_id, requests, is_blank, is_na_marker",
-    "main.fct_proactive_disclosure": "report_id, item_key, metric_key, value, is_blank, is_na_marker",
-    "main.fct_reviews": "report_id, upheld, corrected, other_result, pending, total",
-    "main.fct_litigation": "report_id, route, total",
-    "main.mart_agency_year": "report_id, agency_name, report_year, requests_new, granted, reviews_total",
-    "main.dim_report": "report_id, agency_name, report_year",
+    "marts.fct_requests": "report_id, applicant_type_key, new_received, carried_over, handled_total, carried_to_next",
+    "marts.fct_disposals": "disposal_id, requests, is_blank, is_na_marker",
+    "marts.fct_proactive_disclosure": "report_id, item_key, metric_key, value, is_blank, is_na_marker",
+    "marts.fct_reviews": "report_id, upheld, corrected, other_result, pending, total",
+    "marts.fct_litigation": "report_id, route, total",
+    "marts.mart_agency_year": "report_id, agency_name, report_year, requests_new, granted, reviews_total",
+    "marts.dim_report": "report_id, agency_name, report_year",
     "intermediate.int_rule_operands": "evaluation_id, lhs, rhs, lhs_blank, rhs_blank, reason",
     "main.dq_rule_results": "evaluation_id, lhs, rhs, status, reason",
 }
@@ -116,10 +116,10 @@ def test_incremental_refreshes_equal_one_full_build(tmp_path):
     new_sha = _query(warehouse, f"select sha256 from raw.files where file_name = '{changed.name}'")[0][0]
     assert new_sha != old_sha
     assert _query(warehouse, f"select superseded_by from raw.reports where report_id = '{old_sha}'") == [(new_sha,)]
-    assert not _query(warehouse, f"select 1 from main.dim_report where report_id = '{old_sha}'")
+    assert not _query(warehouse, f"select 1 from marts.dim_report where report_id = '{old_sha}'")
     gone = _query(
         warehouse,
-        "select d.source_present from main.dim_report d join raw.files f on f.sha256 = d.report_id "
+        "select d.source_present from marts.dim_report d join raw.files f on f.sha256 = d.report_id "
         f"where f.file_name = '{docs[2].name}'",
     )
     assert gone == [(False,)]  # the vanished file's report stays, marked

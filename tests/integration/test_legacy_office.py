@@ -66,7 +66,7 @@ def test_a_refresh_loads_converted_reports_with_their_source_format(corpus, tmp_
     proc = run_ogi("refresh", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-        rows = con.execute("select source_format, layout, extraction_status from main.dim_report").fetchall()
+        rows = con.execute("select source_format, layout, extraction_status from marts.dim_report").fetchall()
     assert sorted(rows) == [
         ("doc", "converted_docx", "ok"),
         ("et", "spreadsheet", "ok"),

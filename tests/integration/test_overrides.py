@@ -47,24 +47,24 @@ def test_report_override_is_applied_and_the_extracted_name_kept(root):
     rows = _query(
         root,
         "select agency_name, agency_name_extracted, report_year, is_overridden, override_reviewed_by "
-        "from main.dim_report where file_name = 'hongze-2023.pdf'",
+        "from marts.dim_report where file_name = 'hongze-2023.pdf'",
     )
     assert rows == [("淮安市洪泽区人民政府", "洪泽区人民政府", 2023, True, "王审核")]
-    assert _query(root, "select is_overridden from main.dim_report where file_name = 'pingtan-2025.txt'") == [(False,)]
+    assert _query(root, "select is_overridden from marts.dim_report where file_name = 'pingtan-2025.txt'") == [(False,)]
 
 
 def test_cell_override_is_applied_flagged_and_the_extracted_value_kept(root):
     cell = _query(
         root,
         "select c.value, c.value_extracted, list_contains(c.flags, 'overridden'), list_contains(c.flags, "
-        "'ambiguous_split') from staging.stg_cells c join main.dim_report r using (report_id) "
+        "'ambiguous_split') from staging.stg_cells c join marts.dim_report r using (report_id) "
         "where r.file_name = 'pingtan-2025.txt' and c.table_name = 'table2' and c.row_key = 'normative_doc' "
         "and c.col_key = 'issued'",
     )
     assert cell == [(58.0, None, True, True)]
     facts = _query(
         root,
-        "select f.* from main.fct_proactive_disclosure f join main.dim_report r using (report_id) "
+        "select f.* from marts.fct_proactive_disclosure f join marts.dim_report r using (report_id) "
         "where r.file_name = 'pingtan-2025.txt' and f.item_key = 'normative_doc' and f.metric_key = 'issued'",
     )
     assert facts and 58 in facts[0]
@@ -73,11 +73,11 @@ def test_cell_override_is_applied_flagged_and_the_extracted_value_kept(root):
 def test_removing_an_override_restores_the_extracted_values(root):
     proc = _refresh(root, HEADER)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    rows = _query(root, "select agency_name, is_overridden from main.dim_report where file_name = 'hongze-2023.pdf'")
+    rows = _query(root, "select agency_name, is_overridden from marts.dim_report where file_name = 'hongze-2023.pdf'")
     assert rows == [("洪泽区人民政府", False)]
     cell = _query(
         root,
-        "select c.value from staging.stg_cells c join main.dim_report r using (report_id) "
+        "select c.value from staging.stg_cells c join marts.dim_report r using (report_id) "
         "where r.file_name = 'pingtan-2025.txt' and c.row_key = 'normative_doc' and c.col_key = 'issued'",
     )
     assert cell == [(None,)]

@@ -42,8 +42,14 @@ def test_an_open_reader_session_never_blocks_a_refresh_and_keeps_its_snapshot(tm
 
     current = tmp_path / "published" / "current"
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for table in ("dim_report", "fct_requests", "fct_disposals", "mart_agency_year", "dq_rule_results"):
-            rows = con.execute(f"select count(*) from main.{table}").fetchone()[0]
+        for schema, table in (
+            ("marts", "dim_report"),
+            ("marts", "fct_requests"),
+            ("marts", "fct_disposals"),
+            ("marts", "mart_agency_year"),
+            ("main", "dq_rule_results"),
+        ):
+            rows = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
             assert rows > 0
             assert pq.read_table(current / f"{table}.parquet").num_rows == rows, table
             assert len(pd.read_parquet(current / f"{table}.parquet")) == rows, table

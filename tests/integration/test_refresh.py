@@ -47,7 +47,7 @@ def _query(warehouse, sql, params=None):
 def test_marts_are_filled(refreshed):
     _, warehouse, _ = refreshed
     for table in MARTS:
-        assert _query(warehouse, f"select count(*) from main.{table}")[0][0] > 0, table
+        assert _query(warehouse, f"select count(*) from marts.{table}")[0][0] > 0, table
 
 
 def test_an_agency_is_one_across_its_names_and_placed_by_its_name(refreshed):
@@ -55,7 +55,7 @@ def test_an_agency_is_one_across_its_names_and_placed_by_its_name(refreshed):
     rows = _query(
         warehouse,
         "select report_year, agency_name, agency_key, province_name, city_name, county_name, division_code, "
-        "admin_level, agency_type from main.mart_agency_year where agency_name like '%洪泽区%' order by 1",
+        "admin_level, agency_type from marts.mart_agency_year where agency_name like '%洪泽区%' order by 1",
     )
     assert [r[:2] for r in rows] == [(2023, "洪泽区人民政府"), (2024, "淮安市洪泽区人民政府")]
     assert len({r[2] for r in rows}) == 1
@@ -66,7 +66,7 @@ def test_an_agency_is_one_across_its_names_and_placed_by_its_name(refreshed):
         for r in _query(
             warehouse,
             "select agency_name, province_name, city_name, division_code, admin_level, agency_type "
-            "from main.mart_agency_year",
+            "from marts.mart_agency_year",
         )
     )
     assert places["邢台市人民政府办公室"] == ("河北省", "邢台市", "130500", "市", "办公室")
@@ -112,12 +112,12 @@ def test_facts_flag_the_reports_whose_own_arithmetic_is_broken(refreshed):
         if hard:
             expected.add(truth["file"].split("/")[-1])
     assert expected  # 金平县 (R01) and 洪泽区 2023 (R05) print broken tables
-    flagged = {f for (f,) in _query(warehouse, "select file_name from main.dim_report where breaks_hard_rule")}
+    flagged = {f for (f,) in _query(warehouse, "select file_name from marts.dim_report where breaks_hard_rule")}
     assert flagged == expected
     for fact in ("fct_requests", "fct_disposals", "fct_reviews", "fct_litigation", "fct_proactive_disclosure"):
         rows = _query(
             warehouse,
-            f"select distinct r.file_name from main.{fact} f join main.dim_report r using (report_id) "
+            f"select distinct r.file_name from marts.{fact} f join marts.dim_report r using (report_id) "
             "where f.breaks_hard_rule",
         )
         assert {f for (f,) in rows} <= expected and rows, fact
@@ -143,14 +143,14 @@ def test_facts_match_the_printed_cells(refreshed):
         _query(
             warehouse,
             """
-        select f.applicant_type_key, f.new_received from main.fct_requests f join main.dim_report r using (report_id)
+        select f.applicant_type_key, f.new_received from marts.fct_requests f join marts.dim_report r using (report_id)
         where r.file_name like '004_%'""",
         )
     )
     assert got == {k: float(v) for k, v in truth["table3"]["new_received"].items()}
     reviews = _query(
         warehouse,
-        """select upheld, total from main.fct_reviews join main.dim_report using (report_id)
+        """select upheld, total from marts.fct_reviews join marts.dim_report using (report_id)
                                    where file_name like '004_%'""",
     )[0]
     assert reviews == (3.0, 3.0)
@@ -175,7 +175,7 @@ def test_every_rule_is_evaluated_for_every_report(refreshed):
     from expectations.catalogue import rules
 
     _, warehouse, _ = refreshed
-    reports = {r for (r,) in _query(warehouse, "select report_id from main.dim_report")}
+    reports = {r for (r,) in _query(warehouse, "select report_id from marts.dim_report")}
     got = set(_query(warehouse, "select report_id, rule_id from main.dq_rule_results"))
     assert got == {(r, rule.id) for r in reports for rule in rules()}
     unexplained = _query(
@@ -292,7 +292,7 @@ def test_a_selection_of_dbt_models_builds_only_those(refreshed, monkeypatch):
 
     _, warehouse, _ = refreshed
     monkeypatch.setenv("OGI_WAREHOUSE", str(warehouse))
-    key = dg.AssetKey("fct_requests")
+    key = dg.AssetKey(["marts", "fct_requests"])
     with dg.DagsterInstance.ephemeral() as instance:
         result = defs.resolve_job_def("refresh").execute_in_process(
             asset_selection=[key], instance=instance, raise_on_error=False
@@ -301,4 +301,4 @@ def test_a_selection_of_dbt_models_builds_only_those(refreshed, monkeypatch):
     assert {e.asset_key for e in result.get_asset_materialization_events()} == {key}
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert checks and all(c.asset_key == key and c.passed for c in checks)
-    assert _query(warehouse, "select count(*) from main.fct_requests")[0][0] > 0
+    assert _query(warehouse, "select count(*) from marts.fct_requests")[0][0] > 0
