@@ -123,7 +123,7 @@ def _run(full: bool, console: Console) -> int:
     from .settings import alerts_path, dq_report_path, landing_path, warehouse_path
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
-    with dg.DagsterInstance.ephemeral() as instance:
+    with _instance(dg, console) as instance:
         result = defs.resolve_job_def("refresh").execute_in_process(
             instance=instance,
             run_config={
@@ -150,6 +150,18 @@ def _run(full: bool, console: Console) -> int:
     )
     console.print(f"data-quality page: {dq_report_path()}\nalerts (JSONL): {alerts_path()}")
     return 0
+
+
+def _instance(dg, console: Console):
+    """The Dagster instance of ``DAGSTER_HOME`` when it is set (as for `make dev` and the cron
+    recipe), so that the UI lists cron refreshes, their materializations and check results;
+    otherwise a throwaway one."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    console.print(f"recording the run in the Dagster instance at {home}")
+    return dg.DagsterInstance.get()
 
 
 def _cause(error) -> str:

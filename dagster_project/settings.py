@@ -9,6 +9,8 @@ import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = PROJECT_ROOT / "dbt"
+# schedules run on Beijing time, when the offices publish
+SCHEDULE_TIMEZONE = "Asia/Shanghai"
 
 
 def warehouse_path() -> Path:

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from ..raw_load import pending_changes
-from ..settings import landing_path, warehouse_path
+from ..settings import SCHEDULE_TIMEZONE, landing_path, warehouse_path
 from .raw import landing_files_in
 
 refresh_job = dg.define_asset_job(
@@ -15,7 +15,11 @@ refresh_job = dg.define_asset_job(
     description="Landing files -> raw tables -> dbt models and tests -> rule results and checks.",
 )
 
-nightly_refresh = dg.ScheduleDefinition(job=refresh_job, cron_schedule="0 3 * * *", name="nightly_refresh")
+# every schedule and sensor starts stopped: a fresh install neither processes nor fetches on its
+# own until an operator turns them on (README)
+nightly_refresh = dg.ScheduleDefinition(
+    job=refresh_job, cron_schedule="0 3 * * *", name="nightly_refresh", execution_timezone=SCHEDULE_TIMEZONE
+)
 
 
 def refresh_run_config(full: bool, landing: str = "") -> dict:
@@ -32,7 +36,11 @@ def refresh_run_config(full: bool, landing: str = "") -> dict:
 # Every file extracted again and every model rebuilt once a week: picks up a new extractor or dbt
 # SQL, and repairs what incremental runs cannot see (an alias removed from the reviewed list).
 weekly_full_refresh = dg.ScheduleDefinition(
-    job=refresh_job, cron_schedule="0 4 * * 0", name="weekly_full_refresh", run_config=refresh_run_config(full=True)
+    job=refresh_job,
+    cron_schedule="0 4 * * 0",
+    name="weekly_full_refresh",
+    run_config=refresh_run_config(full=True),
+    execution_timezone=SCHEDULE_TIMEZONE,
 )
 
 

@@ -78,6 +78,13 @@ def rule_checks(warehouse: Warehouse):
     failing reports."""
     with warehouse.connect(read_only=True) as con:
         counts = con.execute(f"select rule_id, status, count(*) from {DQ_TABLE} group by all").fetchall()
+        reasons = dict(
+            con.execute(
+                f"""select rule_id, reason from {DQ_TABLE} where status = 'not_assessable'
+                    group by rule_id, reason
+                    qualify row_number() over (partition by rule_id order by count(*) desc) = 1"""
+            ).fetchall()
+        )
         failing = con.execute(
             f"""select d.rule_id, r.file_name, r.agency, r.report_year, d.scope, d.lhs, d.rhs
                 from {DQ_TABLE} d join raw.reports r using (report_id)
@@ -95,11 +102,15 @@ def rule_checks(warehouse: Warehouse):
     for rule in rules():
         n = by_rule.get(rule.id, {})
         n_failed = n.get("fail", 0) + n.get("warn", 0)
+        # a rule that could be judged on no report has not passed: a warning that says why
+        never = n_failed == 0 and not n.get("pass")
+        severity = dg.AssetCheckSeverity.ERROR if rule.severity == "error" and not never else dg.AssetCheckSeverity.WARN
         yield dg.AssetCheckResult(
             check_name=rule.id,
             asset_key=dq_rule_results.key,
-            passed=n_failed == 0,
-            severity=dg.AssetCheckSeverity.ERROR if rule.severity == "error" else dg.AssetCheckSeverity.WARN,
+            passed=n_failed == 0 and not never,
+            severity=severity,
+            description=f"not assessable on any report: {reasons.get(rule.id)}" if never else None,
             metadata={
                 "evaluated": sum(n.values()),
                 "passed": n.get("pass", 0),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
@@ -23,7 +23,25 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, pool=WRITER_POOL)
+class LayeredTranslator(DagsterDbtTranslator):
+    """dbt models grouped by their layer (staging, intermediate, marts; seeds: reference), as the
+    dbt folders and schemas are; keys are schema/name (dbt_project.yml sets a schema per layer)."""
+
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest.get("nodes", {}).get(unique_id)
+        if node is None or node["resource_type"] not in ("model", "seed"):
+            return spec
+        layer = "reference" if node["resource_type"] == "seed" else node["fqn"][1]
+        return spec.replace_attributes(group_name=layer)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    pool=WRITER_POOL,
+    dagster_dbt_translator=LayeredTranslator(),
+)
 def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     # the large tables' tests read only the rows this build adds (dbt/macros/test_window.sql)
     args = ["build", "--vars", "{test_new_rows_only: true}"]

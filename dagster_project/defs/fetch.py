@@ -8,7 +8,7 @@ import dagster as dg
 from acquire.run import run_fetch
 
 from ..alerts import Sinks
-from ..settings import alerts_path, landing_path
+from ..settings import SCHEDULE_TIMEZONE, alerts_path, landing_path
 from .resources import WRITER_POOL, Warehouse
 
 
@@ -35,4 +35,6 @@ def fetched_reports(context: dg.AssetExecutionContext, config: FetchConfig, ware
 
 
 fetch_job = dg.define_asset_job("fetch", selection=[fetched_reports], description="Fetch the listed report URLs.")
-weekly_fetch = dg.ScheduleDefinition(job=fetch_job, cron_schedule="0 2 * * 1", name="weekly_fetch")
+weekly_fetch = dg.ScheduleDefinition(
+    job=fetch_job, cron_schedule="0 2 * * 1", name="weekly_fetch", execution_timezone=SCHEDULE_TIMEZONE
+)

