@@ -225,6 +225,31 @@ def send_new_alerts(con: duckdb.DuckDBPyConnection, sinks: Sinks) -> dict[str, i
     return result
 
 
+def send(sinks: Sinks, sink: str, batch: list[dict], now: datetime) -> None:
+    """Send alerts (dicts with ``title``, ``text``, ``markdown``) to one sink; raises OSError or
+    SMTPException when the sink fails."""
+    if sink == "jsonl":
+        sinks.jsonl.parent.mkdir(parents=True, exist_ok=True)
+        with sinks.jsonl.open("a", encoding="utf-8") as f:
+            for a in batch:
+                f.write(json.dumps({**a, "sent_at": now.isoformat()}, ensure_ascii=False, default=str) + "\n")
+    elif sink == "webhook":
+        for a in batch:
+            post(*robot_request(sinks.webhook_format, sinks.webhook, a, sinks.webhook_secret))
+    else:
+        send_email(
+            sinks.smtp_host,
+            sinks.smtp_port,
+            sinks.smtp_security,
+            sinks.smtp_user,
+            sinks.smtp_password,
+            sinks.email_from,
+            sinks.email_to,
+            f"政府信息公开年报：{len(batch)} 条新发现 / {len(batch)} new findings",
+            "\n\n".join(a["text"] for a in batch),
+        )
+
+
 def deliver(con: duckdb.DuckDBPyConnection, sinks: Sinks, current: list[dict]) -> dict[str, int | str]:
     """Send each sink the alerts (dicts with ``finding_key`` and ``message``) it has not had yet.
     Returns per sink the number sent, or the error text of a sink that failed (its unsent alerts
@@ -244,27 +269,7 @@ def deliver(con: duckdb.DuckDBPyConnection, sinks: Sinks, current: list[dict]) -
             if not batch:
                 continue
             try:
-                if sink == "jsonl":
-                    sinks.jsonl.parent.mkdir(parents=True, exist_ok=True)
-                    with sinks.jsonl.open("a", encoding="utf-8") as f:
-                        for a in batch:
-                            f.write(
-                                json.dumps({**a, "sent_at": now.isoformat()}, ensure_ascii=False, default=str) + "\n"
-                            )
-                elif sink == "webhook":
-                    post(*robot_request(sinks.webhook_format, sinks.webhook, batch[0], sinks.webhook_secret))
-                else:
-                    send_email(
-                        sinks.smtp_host,
-                        sinks.smtp_port,
-                        sinks.smtp_security,
-                        sinks.smtp_user,
-                        sinks.smtp_password,
-                        sinks.email_from,
-                        sinks.email_to,
-                        f"政府信息公开年报：{len(batch)} 条新发现 / {len(batch)} new findings",
-                        "\n\n".join(a["text"] for a in batch),
-                    )
+                send(sinks, sink, batch, now)
             except (OSError, smtplib.SMTPException) as exc:
                 result[sink] = f"failed: {exc}"
                 break

@@ -2,7 +2,13 @@
 
 import dagster as dg
 
-from .defs.automation import landing_folder_sensor, nightly_refresh, refresh_job, weekly_full_refresh
+from .defs.automation import (
+    landing_folder_sensor,
+    nightly_refresh,
+    refresh_job,
+    run_failure_alert,
+    weekly_full_refresh,
+)
 from .defs.checks import dq_alerts, dq_report, dq_rule_results, rule_checks
 from .defs.dbt import ogi_dbt_models
 from .defs.fetch import fetch_job, fetched_reports, weekly_fetch
@@ -24,6 +30,6 @@ defs = dg.Definitions(
     asset_checks=[rule_checks],
     jobs=[refresh_job, fetch_job],
     schedules=[nightly_refresh, weekly_full_refresh, weekly_fetch],
-    sensors=[landing_folder_sensor],
+    sensors=[landing_folder_sensor, run_failure_alert],
     resources={"warehouse": Warehouse(), "dbt": dbt_resource()},
 )

@@ -136,7 +136,7 @@ def _run(full: bool, console: Console) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                message = _cause(event.step_failure_data.error)
+                message = cause_of(event.step_failure_data.error)
                 console.print(f"[red]step {event.step_key} failed:[/red] {message}")
                 if "Conflicting lock" in message:
                     console.print("[red]refresh failed: another process opened the warehouse file meanwhile[/red]")
@@ -164,7 +164,7 @@ def _instance(dg, console: Console):
     return dg.DagsterInstance.get()
 
 
-def _cause(error) -> str:
+def cause_of(error) -> str:
     """The innermost error's message: Dagster wraps a step's exception (retries, its own errors)."""
     while error.cause is not None:
         error = error.cause

@@ -1,12 +1,16 @@
-"""The refresh job, its schedule, and a sensor on the landing folder."""
+"""The refresh job, its schedules, a sensor on the landing folder and an alert on failed runs."""
 
 import hashlib
+import smtplib
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
+from ..alerts import Sinks, send
 from ..raw_load import pending_changes
-from ..settings import SCHEDULE_TIMEZONE, landing_path, warehouse_path
+from ..refresh import cause_of
+from ..settings import SCHEDULE_TIMEZONE, alerts_path, landing_path, warehouse_path
 from .raw import landing_files_in
 
 refresh_job = dg.define_asset_job(
@@ -15,8 +19,8 @@ refresh_job = dg.define_asset_job(
     description="Landing files -> raw tables -> dbt models and tests -> rule results and checks.",
 )
 
-# every schedule and sensor starts stopped: a fresh install neither processes nor fetches on its
-# own until an operator turns them on (README)
+# every schedule and the landing sensor start stopped: a fresh install neither processes nor
+# fetches on its own until an operator turns them on (README); the run-failure alert runs
 nightly_refresh = dg.ScheduleDefinition(
     job=refresh_job, cron_schedule="0 3 * * *", name="nightly_refresh", execution_timezone=SCHEDULE_TIMEZONE
 )
@@ -68,3 +72,35 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext):
     context.update_cursor(key)
     context.log.info(f"{len(new)} new or changed reports, {len(gone)} files gone: requesting a refresh")
     return dg.RunRequest(run_key=key, tags={"ogi/new_reports": str(len(new)), "ogi/files_gone": str(len(gone))})
+
+
+@dg.run_failure_sensor(
+    monitor_all_code_locations=False,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="A failed run (refresh or fetch) is sent to the same alert sinks as the findings.",
+)
+def run_failure_alert(context: dg.RunFailureSensorContext):
+    """On by default: it only tells people, it never processes anything."""
+    run = context.dagster_run
+    steps = [f"{e.step_key}: {cause_of(e.step_failure_data.error)}" for e in context.get_step_failure_events()]
+    error = "；".join(steps) or context.failure_event.message or "unknown error"
+    title = f"政府信息公开年报仓库：{run.job_name} 运行失败"
+    lines = [f"运行 {run.run_id}", error]
+    check = "请在 Dagster 界面查看这次运行的日志；修复后重新运行或等待下次计划运行。"
+    alert = {
+        "finding_key": f"run_failure|{run.run_id}",
+        "rule_id": "run_failure",
+        "title": title,
+        "text": "\n".join([title, *lines, check]),
+        "markdown": "\n\n".join([f"#### {title}", *(f"- {x}" for x in lines), f"**{check}**"]),
+        "message": f"{title}：{error}",
+        "job": run.job_name,
+        "run_id": run.run_id,
+    }
+    sinks = Sinks.from_env(alerts_path())
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for sink in sinks.names():
+        try:
+            send(sinks, sink, [alert], now)
+        except (OSError, smtplib.SMTPException) as exc:
+            context.log.warning(f"run-failure alert to {sink} failed: {exc}")

@@ -47,3 +47,34 @@ def test_refresh_job_schedule_and_sensor_exist():
     assert dg.AssetKey("fetched_reports") in graph.get(dg.AssetKey("landing_files")).parent_keys
     refresh_keys = defs.resolve_job_def("refresh").asset_layer.executable_asset_keys
     assert dg.AssetKey("fetched_reports") not in refresh_keys  # a refresh never goes to the network
+
+
+def test_a_failed_run_is_alerted_through_the_finding_sinks(tmp_path, monkeypatch):
+    import json
+
+    from dagster_project.defs.automation import run_failure_alert
+
+    alerts = tmp_path / "alerts.jsonl"
+    monkeypatch.setenv("OGI_ALERTS", str(alerts))
+
+    @dg.op
+    def breaks():
+        raise RuntimeError("the warehouse file is read-only")
+
+    @dg.job
+    def refresh():
+        breaks()
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = refresh.execute_in_process(instance=instance, raise_on_error=False)
+        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+        context = dg.build_run_status_sensor_context(
+            sensor_name="run_failure_alert",
+            dagster_event=failure,
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+        ).for_run_failure()
+        run_failure_alert(context)
+    [alert] = [json.loads(line) for line in alerts.read_text(encoding="utf-8").splitlines()]
+    assert alert["rule_id"] == "run_failure" and alert["run_id"] == result.run_id
+    assert "refresh 运行失败" in alert["title"] and "read-only" in alert["text"] + json.dumps(alert)
