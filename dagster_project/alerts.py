@@ -235,7 +235,8 @@ def send(sinks: Sinks, sink: str, batch: list[dict], now: datetime) -> None:
                 f.write(json.dumps({**a, "sent_at": now.isoformat()}, ensure_ascii=False, default=str) + "\n")
     elif sink == "webhook":
         for a in batch:
-            post(*robot_request(sinks.webhook_format, sinks.webhook, a, sinks.webhook_secret))
+            url, body = robot_request(sinks.webhook_format, sinks.webhook, a, sinks.webhook_secret)
+            post(url, body, robot=sinks.webhook_format != "json")
     else:
         send_email(
             sinks.smtp_host,

@@ -17,14 +17,19 @@ import hashlib
 import hmac
 import json
 import smtplib
+import ssl
 import time
 import urllib.parse
 import urllib.request
 from email.message import EmailMessage
 
 FORMATS = ("json", "dingtalk", "wecom", "feishu")
-_HOSTS = {"oapi.dingtalk.com": "dingtalk", "qyapi.weixin.qq.com": "wecom", "open.feishu.cn": "feishu"}
-_HOSTS["open.larksuite.com"] = "feishu"
+_HOSTS = {
+    "oapi.dingtalk.com": "dingtalk",
+    "qyapi.weixin.qq.com": "wecom",
+    "open.feishu.cn": "feishu",
+    "open.larksuite.com": "feishu",
+}
 
 
 def webhook_format(url: str, configured: str | None) -> str:
@@ -66,7 +71,8 @@ class Refused(OSError):
     """The robot answered, and said no."""
 
 
-def post(url: str, body: dict, attempts: int = 3) -> None:
+def post(url: str, body: dict, attempts: int = 3, robot: bool = True) -> None:
+    """POST the body as JSON; a robot's answer is read for a refusal (a plain webhook's is not)."""
     data = json.dumps(body, ensure_ascii=False, default=str).encode()
     for i in range(attempts):
         try:
@@ -74,7 +80,8 @@ def post(url: str, body: dict, attempts: int = 3) -> None:
             with urllib.request.urlopen(req, timeout=10) as resp:
                 answer = resp.read()
                 if resp.status < 300:
-                    _raise_if_refused(answer)
+                    if robot:
+                        _raise_if_refused(answer)
                     return
         except Refused:
             raise  # a refusal (wrong keyword, bad sign, rate limit) holds for the minute: not retried
@@ -110,10 +117,14 @@ def send_email(
     msg = EmailMessage()
     msg["Subject"], msg["From"], msg["To"] = subject, sender, to
     msg.set_content(body)
-    smtp_class = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
-    with smtp_class(host, port, timeout=15) as smtp:
+    tls = ssl.create_default_context()  # certificates checked: the login crosses this connection
+    if security == "ssl":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=15, context=tls)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=15)
+    with smtp:
         if security == "starttls":
-            smtp.starttls()
+            smtp.starttls(context=tls)
         if user:
             smtp.login(user, password or "")
         smtp.send_message(msg)

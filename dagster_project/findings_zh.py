@@ -23,6 +23,7 @@ BALANCE = {
     "carried_to_next": "结转下年度",
 }
 APPLICANTS = [c for c in T3_COLUMN_LABELS if c != "total"]
+OUTCOME_ROWS = {k for k, spec in T3_ROW_BY_KEY.items() if spec.group and k != "out_total"}
 
 # what an office reads about each problem (issue codes of the extractor)
 ISSUE_ZH = {
@@ -108,7 +109,8 @@ def explain(rule_id: str, scope: str, lhs, rhs, cells: dict[str, float | None], 
         where = f"「{T3_ROW_BY_KEY[scope].label}」行"
         return _parts_vs_total(where, parts, "总计列", t3.get(f"{scope}.total"), f"table3.{scope}.total")
     if rule_id.startswith("R03") and scope in T3_COLUMN_LABELS:
-        parts = [(_row(k.split(".")[0]), v) for k, v in t3.items() if not k.startswith("out_total") and v]
+        outcomes = [(k.split(".")[0], v) for k, v in t3.items() if k.split(".")[0] in OUTCOME_ROWS]
+        parts = [(_row(row), v) for row, v in outcomes if v]
         total = t3.get(f"out_total.{scope}")
         return _parts_vs_total(f"{T3_COLUMN_LABELS[scope]}列", parts, "（七）总计", total, f"table3.out_total.{scope}")
     if rule_id.startswith("R05") and scope in T4_PROC_LABELS:

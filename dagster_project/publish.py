@@ -46,22 +46,23 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     """Write a snapshot from the warehouse connection ``con`` and switch readers to it."""
     root = published_root(warehouse)
     root.mkdir(parents=True, exist_ok=True)
-    name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    name = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]  # sorts by time
     work = root / f".{name}.partial"  # a crash leaves only a hidden partial folder, removed next time
     work.mkdir()
     snapshot = root / name
     tables = con.execute(TABLES_SQL).fetchall()
     rows = {}
     for schema, table in tables:
-        con.execute(f"copy (select * from {schema}.\"{table}\") to '{work / table}.parquet' (format parquet)")
-        rows[table] = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
+        target = _quoted(work / f"{table}.parquet")
+        rows[table] = con.execute(f'copy (select * from {schema}."{table}") to {target} (format parquet)').fetchone()[0]
     work.rename(snapshot)
 
     reader = root / f".{name}.duckdb"
     with duckdb.connect() as mem:
-        mem.execute(f"attach '{reader}' as reader (storage_version '{READER_STORAGE}')")
+        mem.execute(f"attach {_quoted(reader)} as reader (storage_version '{READER_STORAGE}')")
         for _, table in tables:
-            mem.execute(f"create view reader.\"{table}\" as select * from read_parquet('{snapshot / table}.parquet')")
+            source = _quoted(snapshot / f"{table}.parquet")
+            mem.execute(f'create view reader."{table}" as select * from read_parquet({source})')
         mem.execute("detach reader")
     os.replace(reader, reader_path(warehouse))  # atomic: a new connection sees the old or the new
     link = root / f".{name}.link"
@@ -71,9 +72,14 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows}
 
 
+def _quoted(path: Path) -> str:
+    """A path as an SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _prune(root: Path, keep: str) -> None:
     snapshots = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
-    for old in snapshots[:-KEEP]:
+    for old in [p for p in snapshots[:-KEEP] if p.name != keep]:
         shutil.rmtree(old, ignore_errors=True)
     for partial in root.glob(".*"):
         if keep not in partial.name:
@@ -86,7 +92,7 @@ def _prune(root: Path, keep: str) -> None:
 def export(warehouse: Path, out: Path, as_csv: bool, bom: bool, tables: list[str] | None = None) -> list[Path]:
     """Copy the current snapshot's tables to ``out``: Parquet as published, or CSV (UTF-8, with a
     byte-order mark when ``bom``, which Excel needs to show Chinese). Reads only the snapshot."""
-    snapshot = current_path(warehouse)
+    snapshot = current_path(warehouse).resolve()  # once: a refresh may switch it meanwhile
     if not snapshot.is_dir():
         raise FileNotFoundError(f"nothing published yet beside {warehouse}: run `ogi refresh` first")
     available = sorted(p.stem for p in snapshot.glob("*.parquet"))
@@ -97,13 +103,15 @@ def export(warehouse: Path, out: Path, as_csv: bool, bom: bool, tables: list[str
     written = []
     with duckdb.connect() as con:
         for table in tables or available:
-            source = snapshot.resolve() / f"{table}.parquet"
+            source = snapshot / f"{table}.parquet"
             if not as_csv:
                 written.append(Path(shutil.copyfile(source, out / source.name)))
                 continue
             target = out / f"{table}.csv"
             plain = out / f".{table}.csv.partial"
-            con.execute(f"copy (select * from read_parquet('{source}')) to '{plain}' (header, delimiter ',')")
+            con.execute(
+                f"copy (select * from read_parquet({_quoted(source)})) to {_quoted(plain)} (header, delimiter ',')"
+            )
             if bom:
                 with target.open("wb") as dst, plain.open("rb") as src:
                     dst.write(b"\xef\xbb\xbf")

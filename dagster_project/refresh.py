@@ -166,6 +166,8 @@ def _instance(dg, console: Console):
 
 def cause_of(error) -> str:
     """The innermost error's message: Dagster wraps a step's exception (retries, its own errors)."""
+    if error is None:
+        return "unknown error"
     while error.cause is not None:
         error = error.cause
     return error.message.strip()

@@ -43,6 +43,7 @@ def test_agency_names_are_placed_by_the_division_they_begin_with():
 def test_a_printed_total_that_is_not_the_sum_is_named_as_the_likely_error():
     cells = {f"table3.out_total.{c}": v for c, v in (("natural_person", 7), ("total", 7))}
     cells |= {"table3.out_granted.natural_person": 4, "table3.out_partial.natural_person": 2}
+    cells |= {"table3.new_received.natural_person": 9, "table3.carried_to_next.natural_person": 3}  # not outcomes
     said = explain("R03_t3_out_total_eq_leaf_sum", "natural_person", 6, 7, cells, "")
     assert said["text"] == "自然人列：予以公开 4 + 部分公开 2 = 6，但（七）总计印的是 7，相差 1"
     assert said["suspect"] == "table3.out_total.natural_person"

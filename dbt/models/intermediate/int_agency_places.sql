@@ -48,7 +48,7 @@ final as (
         case
             -- a township or street office below the county the name begins with
             when regexp_matches(
-                substr(agencies.agency_key, length(unique_match.prefix) + 1), '^[^局委办市县区]{1,10}(镇|乡|街道)'
+                substr(agencies.agency_key, length(unique_match.prefix) + 1), '^[^局委办市县区]{1,10}(镇|乡|街道)(人民政府|办事处|$)'
             ) then '乡'
             else unique_match.division_level
         end as admin_level,

@@ -1,10 +1,11 @@
 -- grain: one row per report with rule operands: whether its own tables break one of the form's
 -- hard rules (class hard in rules.yml, within the report: R01–R06, R10; the cross-year R08 needs
 -- another report and is left out). The bounds are the ones the Great Expectations suites judge
--- (check and tolerance); a missing operand is no failure. A test holds it to dq_rule_results.
+-- (check and tolerance); a rule with a reason not to judge it (a missing or unread operand) is no
+-- failure, as in dq_rule_results. A test holds the flag to the truth files' own violations.
 with operands as (
     select * from {{ ref('int_rule_operands') }}
-    where variant = 'strict' and lhs is not null and rhs is not null
+    where variant = 'strict' and lhs is not null and rhs is not null and reason is null
 ),
 
 rules as (

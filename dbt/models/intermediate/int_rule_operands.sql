@@ -574,7 +574,16 @@ structural as (
     from per_report
 ),
 
-strict as (
+-- cells left unread because their digits ran together (null, flagged ambiguous_split or no_split):
+-- a rule that reads one cannot be judged, whatever the cells read beside it say
+unread as (
+    select report_id, list(table_name || '.' || row_key || '.' || col_key) as cells
+    from cells
+    where list_has_any(flags, ['ambiguous_split', 'no_split'])
+    group by report_id
+),
+
+judged as (
     select * from r01
     union all
     select * from r02
@@ -604,6 +613,21 @@ strict as (
     select * from r21
     union all
     select * from structural
+),
+
+strict as (
+    select
+        judged.* replace (
+            coalesce(
+                judged.reason,
+                case
+                    when list_has_any(judged.source_cells, unread.cells)
+                        then 'a cell it reads was left unread (its digits ran together and split several ways)'
+                end
+            ) as reason
+        )
+    from judged
+    left join unread on judged.report_id = unread.report_id
 ),
 
 -- every row once as strict; where a blank or NA cell went into an operand, once more as
