@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from dagster_project.channels import compose
 from extract.keys import cell_label
 from extract.report import extract_file
 
@@ -45,8 +46,5 @@ def report_changed_alert(version: Version) -> dict:
         "old_file": version.old_path.name,
         "new_file": version.new_path.name,
         "changed_cells": cells,
-        "title": title,
-        "text": "\n".join([title, *lines, check, f"报告：{version.url}"]),
-        "markdown": "\n\n".join([f"#### {title}", *(f"- {x}" for x in lines), f"**{check}**", version.url]),
-        "message": f"{title}（{version.url}）：" + "；".join(lines),
+        **compose(title, lines, check, version.url),
     }

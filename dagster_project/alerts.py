@@ -23,7 +23,7 @@ import pandas as pd
 from expectations.catalogue import rule as catalogue_rule
 from extract.keys import cell_label
 
-from .channels import post, robot_request, send_email, webhook_format
+from .channels import compose, post, robot_request, send_email, webhook_format
 from .findings_zh import ISSUE_ZH, STATUS_ZH, explain
 from .raw_load import fetch_hints
 from .rule_results import findings_sql
@@ -101,13 +101,8 @@ def _where(p: dict) -> str:
 
 
 def _compose(a: dict, lines: list[str], check: str) -> None:
-    """The alert's title and its text in plain and markdown form, for people and robots."""
     report = f"{a['agency'] or '（未写明机关）'} {a['year'] or '（未写明年度）'}年报告"
-    where = a["url"] or a["file"]
-    a["title"] = f"{report}：{a['title_zh']}（{a['status_zh']}）"
-    a["text"] = "\n".join([a["title"], *lines, check, f"报告：{where}"])
-    a["markdown"] = "\n\n".join([f"#### {a['title']}", *(f"- {x}" for x in lines), f"**{check}**", f"报告：{where}"])
-    a["message"] = a["text"].replace("\n", " ")
+    a.update(compose(f"{report}：{a['title_zh']}（{a['status_zh']}）", lines, check, a["url"] or a["file"]))
 
 
 def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> list[dict]:

@@ -32,6 +32,18 @@ _HOSTS = {
 }
 
 
+def compose(title: str, lines: list[str], check: str, where: str | None = None) -> dict:
+    """An alert's words for people and robots: ``title``, ``text`` (plain), ``markdown`` and a
+    one-line ``message``."""
+    tail = [f"报告：{where}"] if where else []
+    return {
+        "title": title,
+        "text": "\n".join([title, *lines, check, *tail]),
+        "markdown": "\n\n".join([f"#### {title}", *(f"- {x}" for x in lines), f"**{check}**", *tail]),
+        "message": " ".join([title, *lines, check, *tail]),
+    }
+
+
 def webhook_format(url: str, configured: str | None) -> str:
     """The configured format, else the robot the URL's host names, else plain JSON."""
     if configured:

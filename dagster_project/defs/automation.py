@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 
 from ..alerts import Sinks, send
+from ..channels import compose
 from ..raw_load import pending_changes
 from ..refresh import cause_of
 from ..settings import SCHEDULE_TIMEZONE, alerts_path, landing_path, warehouse_path
@@ -88,17 +89,13 @@ def run_failure_alert(context: dg.RunFailureSensorContext):
     steps = [f"{e.step_key}: {cause_of(e.step_failure_data.error)}" for e in context.get_step_failure_events()]
     error = "；".join(steps) or context.failure_event.message or "unknown error"
     title = f"政府信息公开年报仓库：{run.job_name} 运行失败"
-    lines = [f"运行 {run.run_id}", error]
     check = "请在 Dagster 界面查看这次运行的日志；修复后重新运行或等待下次计划运行。"
     alert = {
         "finding_key": f"run_failure|{run.run_id}",
         "rule_id": "run_failure",
-        "title": title,
-        "text": "\n".join([title, *lines, check]),
-        "markdown": "\n\n".join([f"#### {title}", *(f"- {x}" for x in lines), f"**{check}**"]),
-        "message": f"{title}：{error}",
         "job": run.job_name,
         "run_id": run.run_id,
+        **compose(title, [f"运行 {run.run_id}", error], check),
     }
     sinks = Sinks.from_env(alerts_path())
     now = datetime.now(UTC).replace(tzinfo=None)

@@ -68,7 +68,7 @@ def test_a_refresh_that_cannot_write_the_warehouse_says_so_in_one_line(tmp_path)
     shutil.copy(SAMPLES / FIRST[0], landing)
     warehouse = tmp_path / "w.duckdb"
     args = ["refresh", "--landing", str(landing), "--warehouse", str(warehouse)]
-    assert run_ogi(*args).returncode == 0
+    duckdb.connect(str(warehouse)).close()  # a warehouse file (empty will do)
     # another process opens the warehouse file itself (not the published reader)
     hold = (
         "import duckdb, sys, time\n"
