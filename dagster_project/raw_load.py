@@ -408,17 +408,18 @@ PLACE_COLUMNS = [
 ]
 
 
+PLACES_DIGEST = "select count(*), coalesce(sum(hash(prefix, code, source)), 0) from raw.place_names"
+
+
 def load_places(con: duckdb.DuckDBPyConnection, aliases_csv: Path, now: datetime) -> int:
     """Replace raw.place_names with the administrative divisions and the reviewed place aliases.
     When they changed (a new package version, an edited alias file), every report is touched so
     that the incremental marts take the new region columns."""
     rows = [[r.get(c) for c in PLACE_COLUMNS] for r in place_names(aliases_csv)]
-    before = con.execute(
-        "select count(*), coalesce(sum(hash(prefix, code, source)), 0) from raw.place_names"
-    ).fetchone()
+    before = con.execute(PLACES_DIGEST).fetchone()
     con.execute("delete from raw.place_names")
     _insert(con, "place_names", rows, PLACE_COLUMNS)
-    after = con.execute("select count(*), coalesce(sum(hash(prefix, code, source)), 0) from raw.place_names").fetchone()
+    after = con.execute(PLACES_DIGEST).fetchone()
     if before[0] and before != after:
         touch_reports(con, "true", [], now)
     return len(rows)

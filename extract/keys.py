@@ -198,6 +198,6 @@ def cell_label(key: str) -> str:
         return f"表三「{spec.label if spec else parts[1]}」行 {T3_COLUMN_LABELS.get(parts[2], parts[2])}列"
     if parts[0] == "table4" and len(parts) == 3:
         return f"表四{T4_PROC_LABELS.get(parts[1], parts[1])} {T4_OUTCOME_LABELS.get(parts[2], parts[2])}"
-    if parts[0] == "claim":
+    if key.startswith("claim:"):
         return "正文所述数字"
     return key

@@ -289,7 +289,7 @@ def parse_table4(doc: Document, span: tuple[int, int]) -> TableResult:
     result = TableResult()
     values: list[Token] = []
     for run in runs(doc.tokens[span[0] : span[1]]):
-        if not _has_value(Run([], values)) and len(run.values) == len(T3_COLUMNS):
+        if not any(t.kind == "value" for t in values) and len(run.values) == len(T3_COLUMNS):
             key, fuzzy = match_label(_label_text(run.label), T3_ROWS)
             if key and not fuzzy:
                 result.drifted.append((key, run))
