@@ -23,6 +23,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from .generate import SCAN_SHAPES, generate
+from .sections import write_section
 from .throughput import score_shapes, shape_row
 
 
@@ -129,10 +130,7 @@ def main() -> None:
     )
     print(section)
     if args.out:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        before = current.split("## OCR candidates")[0].split("## Refresh at scale")[0].rstrip()
-        after = current[current.index("## Refresh at scale") :] if "## Refresh at scale" in current else ""
-        args.out.write_text(before + "\n\n" + section + ("\n" + after if after else ""), encoding="utf-8")
+        write_section(args.out, section)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import duckdb
 import psutil
 
 from .national import MIX, _parse_mix, generate_national
+from .sections import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 HARD_RULES = ("R01", "R02", "R03", "R05", "R08", "R09", "R10")
@@ -192,9 +193,7 @@ def main() -> None:
         results.append(run_size(folder, n, args.mix))
         print(table(results, args.mix), flush=True)
     if args.out:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        current = current.split("## Refresh at scale")[0].rstrip() + "\n\n" if current else ""
-        args.out.write_text(current + table(results, args.mix), encoding="utf-8")
+        write_section(args.out, table(results, args.mix))
 
 
 if __name__ == "__main__":

@@ -184,6 +184,7 @@ def extract_rows(item: tuple) -> tuple[str, str | None, dict[str, list[tuple]]]:
     ``item``: path, sha256, load time and what the fetch log knows of the file (or None)."""
     path, sha, now, hints = item
     result = extract_file(path, hints)
+    result["file"] = os.path.basename(stored_path(path))
     return result["status"], result.get("quarantine_reason"), result_rows(result, sha, now)
 
 
@@ -204,9 +205,24 @@ def touch_reports(con: duckdb.DuckDBPyConnection, where: str, params: list, now:
         con.execute(f"update raw.{table} set _loaded_at = ? where report_id in (select report_id from touched)", [now])
 
 
+def stored_path(path: str) -> str:
+    """The path as the warehouse keeps it: a name that is not UTF-8 (a GBK name from an archive
+    made on Chinese Windows) with its bytes escaped as \\xNN, so the original is recoverable."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _file_row(path: str, sha: str, status: str, reason: str | None, now: datetime) -> tuple:
-    st = os.stat(path)
-    return (path, os.path.basename(path), sha, st.st_size, status, reason, True, now, st.st_mtime_ns)
+    try:
+        st = os.stat(path)
+        size, mtime = st.st_size, st.st_mtime_ns
+    except OSError:  # gone since it was read: the row stays, without a size to compare next time
+        size = mtime = None
+    name = stored_path(path)
+    return (name, os.path.basename(name), sha, size, status, reason, True, now, mtime)
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple], now: datetime) -> None:
@@ -298,26 +314,30 @@ def known_reports(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | 
     return {sha: (status, reason) for sha, status, reason in rows}
 
 
-def content_hashes(con: duckdb.DuckDBPyConnection, files: list[str]) -> tuple[dict[str, str], set[str]]:
-    """sha256 of every file, and the files whose raw.files row is current (same path, size and
-    mtime, present): those are not read again."""
+def content_hashes(con: duckdb.DuckDBPyConnection, files: list[str]) -> tuple[dict[str, str], set[str], list]:
+    """sha256 of every file, the files whose raw.files row is current (same path, size and mtime,
+    present): those are not read again, and the files that could not be read (gone or unreadable
+    since they were listed), with why."""
     cached = {
         path: (size, mtime, sha, present)
         for path, size, mtime, sha, present in con.execute(
             "select path, size_bytes, mtime_ns, sha256, present from raw.files where mtime_ns is not null"
         ).fetchall()
     }
-    hashes, current = {}, set()
+    hashes, current, failed = {}, set(), []
     for p in files:
-        st = os.stat(p)
-        hit = cached.get(p)
-        if hit and hit[:2] == (st.st_size, st.st_mtime_ns):
-            hashes[p] = hit[2]
-            if hit[3]:
-                current.add(p)
-        else:
-            hashes[p] = sha256_of(p)
-    return hashes, current
+        try:
+            st = os.stat(p)
+            hit = cached.get(stored_path(p))
+            if hit and hit[:2] == (st.st_size, st.st_mtime_ns):
+                hashes[p] = hit[2]
+                if hit[3]:
+                    current.add(p)
+            else:
+                hashes[p] = sha256_of(p)
+        except OSError as exc:
+            failed.append((stored_path(p), f"unreadable: {exc.strerror or type(exc).__name__}"))
+    return hashes, current, failed
 
 
 def record_known_files(
@@ -341,7 +361,7 @@ def record_skipped(
 def sync_presence(con: duckdb.DuckDBPyConnection, landing: Path, present: list[str]) -> int:
     """Files of this landing folder that were loaded before and are gone now stay in the
     warehouse, marked present = false (never silently deleted); returns how many."""
-    con.register("present_paths", pd.DataFrame({"path": present}, dtype=object))
+    con.register("present_paths", pd.DataFrame({"path": [stored_path(p) for p in present]}, dtype=object))
     gone = con.execute(
         "update raw.files set present = false where path like ? and present "
         "and path not in (select path from present_paths) returning path",
@@ -501,10 +521,10 @@ def pending_changes(
     (new or changed files) and loaded files that are gone. ``con`` None: nothing is loaded yet."""
     tables = "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'files'"
     if con is None or not con.execute(tables).fetchone()[0]:
-        return sorted({sha256_of(p) for p in files}), []
-    hashes, _ = content_hashes(con, files)
+        return sorted({sha256_of(p) for p in files if os.access(p, os.R_OK)}), []
+    hashes, _, _ = content_hashes(con, files)
     known = known_reports(con)
     new = sorted({sha for sha in hashes.values() if sha not in known})
-    present = set(files)
+    present = {stored_path(p) for p in files}
     loaded = con.execute("select path from raw.files where present and path like ?", [str(folder) + "/%"]).fetchall()
     return new, sorted(path for (path,) in loaded if path not in present)

@@ -13,6 +13,7 @@ from .values import UNITS, looks_like_value
 # "blank": an empty cell of a flat export, possibly merged-cell padding (trimmed at row edges);
 # "empty": an empty cell of a real table grid (HTML, DOCX), which is a blank value.
 TokenKind = Literal["text", "value", "blank", "empty"]
+MAX_LINES = 50_000  # a report is a few thousand lines; past this a file is refused, not parsed for minutes
 
 
 class Unreadable(Exception):
@@ -106,6 +107,8 @@ def add_line(doc: Document, text: str, prov: dict, cells: list[tuple[int, str]] 
     if is_page_furniture(text) or not clean(text):
         return
     n = len(doc.lines)
+    if n >= MAX_LINES:
+        raise Unreadable("too_large", f"over {MAX_LINES} lines of text: not a report")
     doc.lines.append(Line(text, prov))
     prov_for = prov_for or (lambda s, e, base=0: {**prov, "offset": base + s})
     if cells is None:

@@ -12,7 +12,17 @@ from . import metadata, verify
 from .claims import narrative_claims
 from .document import Document, Unreadable
 from .glued import is_glued, read_glued
-from .keys import GB2019, GB2021, PRE2019, T3_ROWS, T3_ROWS_GB2019, T3_ROWS_GB2021, UNKNOWN
+from .keys import (
+    GB2019,
+    GB2021,
+    PRE2019,
+    T2_METRICS,
+    T3_ROWS,
+    T3_ROWS_GB2019,
+    T3_ROWS_GB2021,
+    T4_PROCS,
+    UNKNOWN,
+)
 from .locate import locate
 from .normalize import label_key
 from .readers import read
@@ -184,17 +194,24 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
     issues += t2.issues + t3.issues + t4.issues
 
     expected = T3_ROWS_GB2019 if (t3_version or version) == GB2019 else T3_ROWS_GB2021
-    missing = [k for k in expected if k not in t3.values]
-    if missing:
-        issues.append(
-            {
-                "code": "missing_rows",
-                "severity": "error",
-                "table": "table3",
-                "rows": missing,
-                "message": f"表三: {len(missing)} row(s) of the form not found: {', '.join(missing)}",
-            }
-        )
+    # a table or row the form prints and the file lacks (a cut page, a damaged stream) is never ok
+    t2_rows = tuple(T2_METRICS.get(t2_version or version, {}))
+    for table, name, rows, values in (
+        ("table2", "表二", t2_rows, t2.values),
+        ("table3", "表三", expected, t3.values),
+        ("table4", "表四", T4_PROCS, t4.values),
+    ):
+        missing = [k for k in rows if k not in values]
+        if missing:
+            issues.append(
+                {
+                    "code": "missing_rows",
+                    "severity": "error",
+                    "table": table,
+                    "rows": missing,
+                    "message": f"{name}: {len(missing)} row(s) of the form not found: {', '.join(missing)}",
+                }
+            )
     for cell in t2.cells + t3.cells + t4.cells:
         if {"blank", "na_marker"} & set(cell["flags"]):
             issues.append(
@@ -266,6 +283,8 @@ def extract_file(path: str | Path, hints: dict | None = None) -> dict:
     except Unreadable as exc:
         return quarantined(path, exc.reason, exc.detail)
     except OSError as exc:
+        if exc.errno is None:  # a format library's complaint (bz2 "Invalid data stream"), not the disk's
+            return quarantined(path, "corrupt", f"the file cannot be read (OSError: {str(exc)[:200]})")
         return quarantined(path, "unreadable_file", str(exc))
     except Exception as exc:  # a damaged file the format library chokes on (zlib, zip, pdfium, lxml …)
         return quarantined(path, "corrupt", f"the file cannot be read ({type(exc).__name__}: {str(exc)[:200]})")

@@ -7,14 +7,16 @@ import os
 import stat
 import time
 from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
 import dagster as dg
+from pebble import ProcessExpired, ProcessPool
 
 from extract.progress import progress_bar
+from extract.report import quarantined
 
 from ..raw_load import (
     content_hashes,
@@ -30,6 +32,8 @@ from ..raw_load import (
     read_overrides,
     record_known_files,
     record_skipped,
+    result_rows,
+    stored_path,
     sync_presence,
 )
 from ..settings import aliases_path, landing_path, overrides_path, place_aliases_path
@@ -51,7 +55,7 @@ RAW_TABLES = {
 BATCH_SIZE = 500  # files per load transaction
 CHUNK = 16  # files per task sent to a worker process
 IN_FLIGHT = 32  # chunks queued per worker: enough to keep workers busy while a batch is loaded
-MIN_PARALLEL = 40  # below this, starting worker processes costs more than it saves
+SLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".doc", ".wps", ".xls", ".et")
 
 landing_files = dg.AssetSpec(
     "landing_files",
@@ -75,8 +79,8 @@ def landing_entries(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
     """The files of the landing folder to read, sorted, and every other entry with why it is not
     read. Strings, not Paths: at 100,000 files building and comparing Path objects took seconds.
     The folder is untrusted: only regular files are opened (a FIFO would block the read), links are
-    followed only to files inside the folder, and a name that is not UTF-8 is kept out of the
-    warehouse's text columns (it is recorded with its bytes escaped)."""
+    followed only to files inside the folder. A name that is not UTF-8 is read like any other; the
+    warehouse keeps it with its bytes escaped (``stored_path``)."""
     root_real = os.path.realpath(folder)
     files: list[str] = []
     skipped: list[tuple[str, str]] = []
@@ -89,17 +93,13 @@ def landing_entries(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
                 if reason == "folder":
                     stack.append(path)
                 elif reason:
-                    skipped.append((os.fsencode(path).decode("utf-8", "backslashreplace"), reason))
+                    skipped.append((stored_path(path), reason))
                 else:
                     files.append(path)
     return sorted(files), sorted(skipped)
 
 
 def _skip_reason(entry: os.DirEntry, root_real: str) -> str | None:
-    try:
-        entry.path.encode("utf-8")
-    except UnicodeEncodeError:
-        return "name_not_utf8"
     if entry.name.startswith("."):
         return "hidden"
     try:
@@ -126,22 +126,68 @@ def _extract_chunk(items: list[tuple]) -> list[tuple]:
     return [extract_rows(item) for item in items]
 
 
+def file_timeout() -> float:
+    """``OGI_FILE_TIMEOUT`` (default 120 s): the longest one file may take in an extraction worker
+    before the worker is replaced and the file quarantined ``timeout``. Above the OCR and
+    LibreOffice limits, which end slow scans and conversions with their own reasons first."""
+    return float(os.environ.get("OGI_FILE_TIMEOUT") or 120)
+
+
+def _chunks(items: list[tuple]):
+    """Chunks of CHUNK files; files that are slow by kind (scans, legacy Office) go alone, so a
+    chunk's time limit is never spent on its neighbours."""
+    chunk: list[tuple] = []
+    for item in items:
+        if item[0].lower().endswith(SLOW_SUFFIXES):
+            yield [item]
+            continue
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _extract_many(items: list[tuple], workers: int):
-    """Raw rows per file, in input order. A few chunks are in flight per worker, so workers stay
-    busy while the loader writes, and memory holds only those chunks whatever the corpus size."""
-    if workers <= 1 or len(items) < MIN_PARALLEL:
-        yield from map(extract_rows, items)
+    """(item, raw rows) per file, in input order, extracted in worker processes. A few chunks are
+    in flight per worker, so workers stay busy while the loader writes, and memory holds only
+    those chunks whatever the corpus size. A chunk over its time limit or whose worker died (a
+    file that hangs a parser or exhausts memory) is run again file by file: the file that does it
+    again is quarantined, its worker replaced, and the others load."""
+    if not items:
         return
-    chunks = iter([items[i : i + CHUNK] for i in range(0, len(items), CHUNK)])
+    limit = file_timeout()
+    chunks = _chunks(items)
+    workers = max(1, min(workers, -(-len(items) // CHUNK)))
     # spawn, not fork: the parent holds a DuckDB connection and Dagster's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending = deque(pool.submit(_extract_chunk, c) for c in islice(chunks, IN_FLIGHT * workers))
+    with ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn")) as pool:
+
+        def submit(chunk: list[tuple]) -> tuple:
+            return chunk, pool.schedule(_extract_chunk, [chunk], timeout=limit)
+
+        pending = deque(submit(c) for c in islice(chunks, IN_FLIGHT * workers))
         while pending:
-            done = pending.popleft().result()
+            chunk, future = pending.popleft()
             nxt = next(chunks, None)
             if nxt is not None:
-                pending.append(pool.submit(_extract_chunk, nxt))
-            yield from done
+                pending.append(submit(nxt))
+            try:
+                yield from zip(chunk, future.result(), strict=True)
+            except (FutureTimeout, ProcessExpired):
+                for item in chunk:
+                    yield item, _extract_alone(pool, item, limit)
+
+
+def _extract_alone(pool: ProcessPool, item: tuple, limit: float) -> tuple:
+    path, sha, now, _ = item
+    try:
+        return pool.schedule(extract_rows, [item], timeout=limit).result()
+    except FutureTimeout:
+        reason, detail = "timeout", f"extraction took over {limit:g} s (OGI_FILE_TIMEOUT); its worker was stopped"
+    except ProcessExpired as exc:
+        reason, detail = "worker_died", f"the extraction worker died reading it ({exc}); memory or a crash"
+    return "quarantined", reason, result_rows(quarantined(Path(path), reason, detail), sha, now)
 
 
 @dg.multi_asset(
@@ -161,7 +207,9 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
     statuses: Counter[str] = Counter()
     with warehouse.connect() as con:
         ensure_schema(con)
-        hashes, current = content_hashes(con, files)
+        hashes, current, unhashed = content_hashes(con, files)
+        files = [p for p in files if p in hashes]
+        skipped += unhashed
         known = {} if config.full else known_reports(con)
         todo = [p for p in files if hashes[p] not in known]
         reused = [(p, hashes[p], known[hashes[p]]) for p in files if hashes[p] in known and p not in current]
@@ -174,8 +222,7 @@ def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehou
         items = [(p, hashes[p], now, hints.get(hashes[p])) for p in todo]
         with progress_bar(len(todo)) as bar:
             task = bar.add_task("extract", total=len(todo))
-            extracted = zip(todo, _extract_many(items, workers), strict=True)
-            for i, (path, (status, reason, rows)) in enumerate(extracted, 1):
+            for i, ((path, *_), (status, reason, rows)) in enumerate(_extract_many(items, workers), 1):
                 statuses[status] += 1
                 batch.append((path, hashes[path], status, reason, rows))
                 bar.advance(task)

@@ -28,7 +28,7 @@ INSTALL = "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
 
 
 def timeout_seconds() -> float:
-    return float(os.environ.get("OGI_CONVERT_TIMEOUT") or 60)
+    return float(os.environ.get("OGI_CONVERT_TIMEOUT") or 25)
 
 
 def soffice() -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import zlib
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -18,6 +19,9 @@ from . import ocr
 from .page_rows import emit_pages
 from .pdf_grid import find_tables
 
+MAX_PAGES = 300  # a report has a few dozen pages at most; a longer PDF is refused, not read for minutes
+MAX_STREAM_BYTES = 256 * 1024 * 1024  # one stream's size after decompression (a compression bomb)
+_STREAM_START = re.compile(rb"stream\r?\n")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN1_NOISE = re.compile(r"[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122\ufb01\ufb02]")
 
@@ -125,7 +129,27 @@ def _grid_items(tp, text: str, tables: list, page: int) -> list[tuple]:
     return [item for *_, item in sorted(items, key=lambda it: it[:2])]
 
 
+def check_streams(data: bytes) -> None:
+    """Refuse a PDF one of whose Flate streams expands beyond MAX_STREAM_BYTES, before pdfium
+    inflates it in memory. Each stream is inflated in steps of 1 MB and only counted (a few ms for
+    a real report); a stream that is not Flate fails at once and is passed over."""
+    view = memoryview(data)
+    for m in _STREAM_START.finditer(data):
+        inflate, pos, size = zlib.decompressobj(), m.end(), 0
+        try:
+            while not inflate.eof and pos < len(data):
+                size += len(inflate.decompress(view[pos : pos + 65536], 1 << 20))
+                pos += 65536
+                while inflate.unconsumed_tail and size <= MAX_STREAM_BYTES:
+                    size += len(inflate.decompress(inflate.unconsumed_tail, 1 << 20))
+                if size > MAX_STREAM_BYTES:
+                    raise Unreadable("too_large", f"a stream expands to over {MAX_STREAM_BYTES} bytes: refused")
+        except zlib.error:
+            continue
+
+
 def read_pdf(data: bytes) -> Document:
+    check_streams(data)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -133,6 +157,10 @@ def read_pdf(data: bytes) -> Document:
         if "password" in msg:
             raise Unreadable("encrypted", "the PDF needs a password") from None
         raise Unreadable("corrupt", f"PDF cannot be opened ({exc})") from None
+    if len(pdf) > MAX_PAGES:
+        pages = len(pdf)
+        pdf.close()
+        raise Unreadable("too_large", f"{pages} pages, over the {MAX_PAGES} pages read")
     doc = Document("pdf", "pdf_text", properties={k: v for k, v in pdf.get_metadata_dict().items() if v})
     all_text = []
 

@@ -29,6 +29,10 @@ def decode(data: bytes) -> tuple[str, str, int]:
         if data.startswith(bom):
             text = data.decode(enc, errors="replace")
             return text, enc, text.count("\ufffd")
+    utf32 = _utf32_without_bom(data)
+    if utf32:
+        text = data.decode(utf32, errors="replace")
+        return text, utf32, text.count("\ufffd")
     if data.count(b"\x00") > len(data) // 100 + 1:
         raise Unreadable("binary", "NUL bytes: not a text file")
     for enc in _CANDIDATES:
@@ -45,6 +49,18 @@ def decode(data: bytes) -> tuple[str, str, int]:
     if best is None:
         raise Unreadable("binary", "no text encoding fits the bytes")
     return str(best), best.encoding, 0
+
+
+def _utf32_without_bom(data: bytes) -> str | None:
+    """UTF-32 without a BOM: Chinese text is in the Basic Multilingual Plane, so two of every four
+    bytes are zero, at the high end of each unit."""
+    units = len(data) // 4
+    if units < 8 or len(data) % 4:
+        return None
+    for enc, high in (("utf-32-le", (2, 3)), ("utf-32-be", (0, 1))):
+        if all(data[k::4].count(0) >= 0.95 * units for k in high):
+            return enc
+    return None
 
 
 # a section heading inside a line (a dump that holds the whole report on one line)
