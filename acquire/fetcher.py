@@ -3,28 +3,37 @@ content-addressed landing folder, with a fetch log and detection of reports chan
 publication (发布后有变动).
 
 Politeness: a clear user agent, robots.txt obeyed, per-host minimum interval and concurrency cap,
-timeouts, retries with backoff on 5xx and network errors (honouring Retry-After), conditional
-requests (ETag / Last-Modified) on re-fetch, a size cap, http(s) only."""
+retries with backoff on 5xx and connection errors (honouring Retry-After), conditional requests
+(ETag / Last-Modified) on re-fetch.
+
+The sites are untrusted: http(s) only, also after a redirect (followed hop by hop, each checked);
+the page's own site only unless allowed, never a private or loopback address unless configured;
+every response bounded in size (after decompression) and in total time, and refused when it
+trickles; a budget per page and per run; bodies streamed to disk under their content hash, never
+under a name the site chose."""
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
+import ipaddress
+import os
 import re
+import socket
+import tempfile
 import threading
 import time
 import urllib.robotparser
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
-import duckdb
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from extract.normalize import clean
@@ -34,14 +43,6 @@ from .discover import attachment_links
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 USER_AGENT = "ogi-warehouse/0.1 (+government information-disclosure annual report research; polite crawler)"
-LOG_DDL = """
-create schema if not exists raw;
-create table if not exists raw.fetch_log (
-    url varchar, page_url varchar, agency varchar, report_year integer, fetched_at timestamp,
-    http_status integer, outcome varchar, content_type varchar, encoding varchar, sha256 varchar,
-    path varchar, etag varchar, last_modified varchar, size_bytes bigint, error varchar);
-alter table raw.fetch_log add column if not exists page_title varchar;
-"""
 EXTENSIONS = {
     "text/html": ".html",
     "application/pdf": ".pdf",
@@ -49,27 +50,60 @@ EXTENSIONS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/vnd.ms-excel": ".xls",
 }
+_SECOND_LEVEL = {"gov", "com", "org", "edu", "net", "ac"}  # www.x.gov.cn and file.x.gov.cn: one site
 
 
 @dataclass
 class Settings:
     user_agent: str = USER_AGENT
-    timeout: float = 20
-    max_bytes: int = 40 * 1024 * 1024
+    connect_timeout: float = 10
+    timeout: float = 15  # seconds one read may wait (a silent server)
+    total_timeout: float = 120  # seconds one response may take in all (a server that never ends)
+    min_rate: float = 1024  # bytes/s a body must keep up after the first 10 s (a server that trickles)
+    max_bytes: int = 40 * 1024 * 1024  # one attachment or page, after decompression
+    max_robots_bytes: int = 512 * 1024
+    page_budget: int = 200 * 1024 * 1024  # bytes of attachments per page
+    max_attachments: int = 30  # per page
+    run_budget: int = 4 * 1024 * 1024 * 1024  # bytes per run
+    max_redirects: int = 5
+    allow_hosts: tuple[str, ...] = ()  # other sites whose links are followed (a host or a .suffix)
+    allow_private: bool = False  # private, loopback and link-local addresses (tests, intranets)
     host_interval: float = 1.0  # seconds between two requests to one host
     host_concurrency: int = 2
     workers: int = 8
     retries: int = 3
     backoff: float = 0.5
 
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Defaults, each overridden by ``OGI_FETCH_<NAME>`` (OGI_FETCH_ALLOW_HOSTS=a.gov.cn,.b.cn;
+        OGI_FETCH_ALLOW_PRIVATE=1; OGI_FETCH_TOTAL_TIMEOUT=60 …)."""
+        out = cls()
+        for f in fields(cls):
+            raw = os.environ.get(f"OGI_FETCH_{f.name.upper()}")
+            if raw is None:
+                continue
+            default = getattr(out, f.name)
+            if isinstance(default, bool):
+                value = raw.strip().lower() in ("1", "true", "yes")
+            elif isinstance(default, tuple):
+                value = tuple(h.strip() for h in raw.split(",") if h.strip())
+            else:
+                value = type(default)(raw)
+            setattr(out, f.name, value)
+        return out
+
 
 @dataclass
 class Fetched:
     url: str
     page_url: str
-    outcome: str  # new, unchanged, not_modified, changed, robots_disallowed, too_large, error, bad_scheme
+    outcome: str  # new, not_modified, robots_disallowed, too_large, timeout, error, bad_scheme, other_site,
+    # private_address, over_budget (stored later as new / unchanged / changed)
     http_status: int | None = None
-    content: bytes | None = None
+    path: Path | None = None  # the body in the landing folder, named by its content hash
+    sha256: str | None = None
+    size: int | None = None
     content_type: str | None = None
     encoding: str | None = None
     etag: str | None = None
@@ -79,18 +113,58 @@ class Fetched:
     attachments: list[Fetched] = field(default_factory=list)
 
 
+class Refused(Exception):
+    """A response or redirect the fetcher will not take; ``outcome`` says why."""
+
+    def __init__(self, outcome: str, message: str, status: int | None = None):
+        super().__init__(message)
+        self.outcome, self.status = outcome, status
+
+
+def site_of(host: str) -> str:
+    """The registrable part of a host name (x.gov.cn for www.x.gov.cn), or the address itself."""
+    host = host.lower().rstrip(".")
+    labels = host.split(".")
+    if host.replace(".", "").isdigit() or ":" in host or len(labels) < 3:
+        return host
+    keep = 3 if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+class Budget:
+    """Bytes a run may still download; shared by the worker threads."""
+
+    def __init__(self, total: int):
+        self.left, self._lock = total, threading.Lock()
+
+    def take(self, n: int) -> bool:
+        with self._lock:
+            if n > self.left:
+                self.left = 0
+                return False
+            self.left -= n
+            return True
+
+
 class PoliteClient:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, landing: Path):
         self.settings = settings
+        # partial downloads beside the landing folder (same file system: moved in by a rename),
+        # never inside it, where a refresh would meet them
+        self.incoming = landing.parent / f".{landing.name}.incoming"
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        self.run_budget = Budget(settings.run_budget)
         self.session = requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
         retry = Retry(
             total=settings.retries,
+            read=0,  # a server that stopped answering is not asked again: it only makes the run longer
             backoff_factor=settings.backoff,
             status_forcelist=(500, 502, 503, 504),
             allowed_methods=("GET",),
             respect_retry_after_header=True,
             raise_on_status=False,
+            redirect=False,
         )
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
@@ -98,6 +172,29 @@ class PoliteClient:
         self._host_locks: dict[str, threading.Semaphore] = {}
         self._host_last: dict[str, float] = {}
         self._guard = threading.Lock()
+
+    # --- what may be fetched
+
+    def check_target(self, url: str, origin: str) -> None:
+        """Refuse a URL that is not http(s), not on the origin's site (unless allowed), or whose
+        host resolves to a private or loopback address (unless configured)."""
+        parts = urlparse(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Refused("bad_scheme", f"only http and https are fetched, not {parts.scheme or 'this'}: {url[:200]}")
+        host = parts.hostname
+        allowed = self.settings.allow_hosts
+        same = site_of(host) == site_of(urlparse(origin).hostname or "")
+        if not same and not any(host == a or (a.startswith(".") and host.endswith(a)) for a in allowed):
+            raise Refused("other_site", f"{host} is not the listed page's site; allow it with allow_hosts")
+        if not self.settings.allow_private:
+            try:
+                addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 80)}
+            except OSError as exc:
+                raise Refused("error", f"cannot resolve {host}: {exc}") from None
+            for address in addresses:
+                ip = ipaddress.ip_address(address.split("%")[0])
+                if not ip.is_global:
+                    raise Refused("private_address", f"{host} resolves to {ip}, not a public address")
 
     def allowed(self, url: str) -> bool:
         parts = urlparse(url)
@@ -107,13 +204,16 @@ class PoliteClient:
         if rp is None:
             rp = urllib.robotparser.RobotFileParser()
             try:
-                resp = self._get(f"{host}/robots.txt")
-                rp.parse(resp.text.splitlines() if resp.status_code == 200 else [])
-            except requests.RequestException:
-                rp.parse([])  # unreachable robots.txt: treated as no rules
+                with self._get(f"{host}/robots.txt") as resp:
+                    body = self._read_capped(resp, self.settings.max_robots_bytes) if resp.status_code == 200 else b""
+                rp.parse(body.decode("utf-8", "replace").splitlines())
+            except (requests.RequestException, Refused):
+                rp.parse([])  # unreachable or oversized robots.txt: treated as no rules
             with self._guard:
                 self._robots[host] = rp
         return rp.can_fetch(self.settings.user_agent, url)
+
+    # --- transport
 
     def _get(self, url: str, headers: dict | None = None) -> requests.Response:
         host = urlparse(url).netloc
@@ -128,74 +228,148 @@ class PoliteClient:
             if wait > 0:
                 time.sleep(wait)
             return self.session.get(
-                url, headers=headers or {}, timeout=self.settings.timeout, stream=True, allow_redirects=True
+                url,
+                headers=headers or {},
+                timeout=(self.settings.connect_timeout, self.settings.timeout),
+                stream=True,
+                allow_redirects=False,
             )
 
-    def fetch(self, url: str, page_url: str, previous: dict | None) -> Fetched:
-        if urlparse(url).scheme not in ("http", "https"):
-            return Fetched(url, page_url, "bad_scheme", error="only http and https are fetched")
-        if not self.allowed(url):
-            return Fetched(url, page_url, "robots_disallowed")
+    def _chunks(self, resp: requests.Response, limit: int):
+        """The decoded body in chunks, stopped past ``limit`` bytes, past the total time, or when
+        it arrives slower than the minimum rate."""
+        started, size = time.monotonic(), 0
+        while True:
+            # read1: whatever has arrived (at most 64 KB, decoded), so the clock is checked as
+            # bytes trickle in; read() would wait for a whole chunk
+            try:
+                chunk = resp.raw.read1(64 * 1024, decode_content=True)
+            except ProtocolError as exc:  # a body shorter than its Content-Length
+                raise Refused("error", f"the body was cut short ({str(exc)[:200]})", resp.status_code) from None
+            except ReadTimeoutError:
+                raise Refused("timeout", f"no byte for {self.settings.timeout:g} s", resp.status_code) from None
+            except DecodeError as exc:
+                raise Refused("error", f"the body cannot be decoded ({str(exc)[:200]})", resp.status_code) from None
+            if not chunk:
+                return
+            size += len(chunk)
+            if size > limit:
+                raise Refused("too_large", f"over {limit} bytes", resp.status_code)
+            elapsed = time.monotonic() - started
+            if elapsed > self.settings.total_timeout:
+                raise Refused("timeout", f"the body took over {self.settings.total_timeout:g} s", resp.status_code)
+            if elapsed > 10 and size / elapsed < self.settings.min_rate:
+                raise Refused("timeout", f"the body trickles at {size / elapsed:.0f} bytes/s", resp.status_code)
+            yield chunk
+
+    def _read_capped(self, resp: requests.Response, limit: int) -> bytes:
+        return b"".join(self._chunks(resp, limit))
+
+    def _follow(self, url: str, origin: str, headers: dict) -> requests.Response:
+        """The response after redirects, each hop checked like the first request."""
+        for _ in range(self.settings.max_redirects + 1):
+            self.check_target(url, origin)
+            if not self.allowed(url):
+                raise Refused("robots_disallowed", "robots.txt disallows it")
+            resp = self._get(url, headers)
+            if resp.is_redirect and resp.headers.get("Location"):
+                resp.close()
+                url = urljoin(url, resp.headers["Location"])
+                continue
+            return resp
+        raise Refused("error", f"more than {self.settings.max_redirects} redirects")
+
+    def fetch(self, url: str, page_url: str, previous: dict | None, limit: int | None = None) -> Fetched:
+        """One document into the landing folder's incoming area, hashed as it streams; ``limit``
+        lowers the size cap (what is left of a budget)."""
         headers = {}
         if previous and previous.get("etag"):
             headers["If-None-Match"] = previous["etag"]
         if previous and previous.get("last_modified"):
             headers["If-Modified-Since"] = previous["last_modified"]
+        limit = min(self.settings.max_bytes, self.settings.max_bytes if limit is None else limit)
         try:
-            with self._get(url, headers) as resp:
+            with self._follow(url, page_url, headers) as resp:
                 if resp.status_code == 304:
                     return Fetched(url, page_url, "not_modified", 304)
                 if resp.status_code >= 400:
                     return Fetched(url, page_url, "error", resp.status_code, error=f"HTTP {resp.status_code}")
-                body = bytearray()
-                for chunk in resp.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > self.settings.max_bytes:
-                        return Fetched(
-                            url, page_url, "too_large", resp.status_code, error=f"over {self.settings.max_bytes} bytes"
-                        )
+                sha, size, tmp = hashlib.sha256(), 0, None
+                with tempfile.NamedTemporaryFile(dir=self.incoming, delete=False) as out:
+                    tmp = Path(out.name)
+                    try:
+                        for chunk in self._chunks(resp, limit):
+                            sha.update(chunk)
+                            out.write(chunk)
+                            size += len(chunk)
+                    except BaseException:
+                        tmp.unlink(missing_ok=True)
+                        raise
                 ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 return Fetched(
                     url,
                     page_url,
                     "new",
                     resp.status_code,
-                    bytes(body),
+                    tmp,
+                    sha.hexdigest(),
+                    size,
                     ctype or None,
                     etag=resp.headers.get("ETag"),
                     last_modified=resp.headers.get("Last-Modified"),
                 )
+        except Refused as exc:
+            if exc.outcome == "too_large" and limit < self.settings.max_bytes:
+                return Fetched(
+                    url, page_url, "over_budget", exc.status, error=f"over the {limit} bytes left of a budget"
+                )
+            return Fetched(url, page_url, exc.outcome, exc.status, error=str(exc))
         except requests.RequestException as exc:
-            return Fetched(url, page_url, "error", error=f"{type(exc).__name__}: {exc}")
+            timed_out = isinstance(exc, requests.Timeout) or "timed out" in str(exc)
+            return Fetched(
+                url, page_url, "timeout" if timed_out else "error", error=f"{type(exc).__name__}: {exc}"[:300]
+            )
 
 
-def _extension(url: str, content_type: str | None, content: bytes) -> str:
+def _extension(url: str, content_type: str | None, head: bytes) -> str:
     suffix = Path(urlparse(url).path).suffix.lower()
-    if suffix in (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".html", ".htm", ".txt"):
+    if suffix in (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".html", ".htm", ".txt"):
         return suffix
-    return (
-        EXTENSIONS.get(content_type or "")
-        or mimetypes.guess_extension(content_type or "")
-        or (".pdf" if content.startswith(b"%PDF") else ".html")
-    )
+    return EXTENSIONS.get(content_type or "") or (".pdf" if head.startswith(b"%PDF") else ".html")
 
 
 def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fetched:
-    """A report page and, when it is HTML, the attachments it links."""
+    """A report page and, when it is HTML, the attachments it links, within the page's budget
+    and what is left of the run's."""
     page = client.fetch(url, url, previous.get(url))
-    html = None
-    if page.content is not None and (page.content_type or "").startswith("text/html"):
-        html = page.content
+    if page.size and not client.run_budget.take(page.size):
+        page.outcome, page.error = "over_budget", "the run's download budget is spent"
+        page.path.unlink(missing_ok=True)
+        page.path = None
+    html_file = None
+    if page.path is not None and (page.content_type or "").startswith("text/html"):
+        html_file = page.path
     elif page.outcome == "not_modified" and str((previous.get(url) or {}).get("path", "")).endswith(".html"):
-        html = Path(previous[url]["path"]).read_bytes()  # unchanged page: its attachments may still change
-    if html is not None:
-        text, encoding, _ = decode_html(html)
-        page.encoding = page.encoding or encoding
-        m = _TITLE.search(text)
-        page.page_title = clean(unescape(m.group(1)))[:500] if m else None
-        page.attachments = [client.fetch(a, url, previous.get(a)) for a in attachment_links(text, url)]
-        for a in page.attachments:
-            a.page_title = page.page_title
+        html_file = Path(previous[url]["path"])  # unchanged page: its attachments may still change
+    if html_file is None or not html_file.is_file():
+        return page
+    text, encoding, _ = decode_html(html_file.read_bytes())  # a page is at most max_bytes
+    page.encoding = page.encoding or encoding
+    m = _TITLE.search(text)
+    page.page_title = clean(unescape(m.group(1)))[:500] if m else None
+    left = client.settings.page_budget
+    for n, link in enumerate(attachment_links(text, url)):
+        if n >= client.settings.max_attachments or left <= 0:
+            item = Fetched(link, url, "over_budget", error="the page's attachment budget is spent")
+        else:
+            item = client.fetch(link, url, previous.get(link), limit=left)
+            if item.size:
+                left -= item.size
+                if not client.run_budget.take(item.size):
+                    item.path.unlink(missing_ok=True)
+                    item = Fetched(link, url, "over_budget", error="the run's download budget is spent")
+        item.page_title = page.page_title
+        page.attachments.append(item)
     return page
 
 
@@ -208,95 +382,134 @@ class Version:
     new_path: Path
 
 
-def store(
-    con: duckdb.DuckDBPyConnection,
-    landing: Path,
-    item: Fetched,
-    meta: tuple,
-    previous: dict[str, dict],
-    changed: list[Version],
-    counts: Counter,
-) -> None:
-    """Content-addressed storage and one fetch_log row; a changed document is kept beside the old."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    sha = path = None
-    outcome = item.outcome
+LOG_COLUMNS = (
+    "url",
+    "page_url",
+    "agency",
+    "report_year",
+    "fetched_at",
+    "http_status",
+    "outcome",
+    "content_type",
+    "encoding",
+    "sha256",
+    "path",
+    "etag",
+    "last_modified",
+    "size_bytes",
+    "error",
+    "page_title",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def settle(
+    landing: Path, item: Fetched, meta: tuple, previous: dict[str, dict], now: datetime
+) -> tuple[dict, Version | None]:
+    """Move a downloaded body to its content-addressed name (a changed document is kept beside
+    the old) and make its fetch_log row; also the change, when the URL's content changed."""
+    outcome, sha, path, change = item.outcome, item.sha256, None, None
     before = previous.get(item.url)
-    if item.content is not None:
-        sha = hashlib.sha256(item.content).hexdigest()
-        target = landing / f"{sha[:20]}{_extension(item.url, item.content_type, item.content)}"
-        if not target.exists():
-            landing.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(item.content)
+    if item.path is not None:
+        with open(item.path, "rb") as f:
+            head = f.read(8)
+        target = landing / f"{sha[:20]}{_extension(item.url, item.content_type, head)}"
+        if target.exists():
+            item.path.unlink()
+        else:
+            os.replace(item.path, target)
         path = str(target)
         if before and before.get("sha256"):
             outcome = "unchanged" if before["sha256"] == sha else "changed"
             if outcome == "changed":
-                changed.append(Version(item.url, meta[0], meta[1], Path(before["path"]), target))
+                change = Version(item.url, meta[0], meta[1], Path(before["path"]), target)
     elif outcome == "not_modified" and before:
         sha, path = before.get("sha256"), before.get("path")
-    con.execute(
-        "insert into raw.fetch_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            item.url,
-            item.page_url,
-            meta[0],
-            meta[1],
-            now,
-            item.http_status,
-            outcome,
-            item.content_type,
-            item.encoding,
-            sha,
-            path,
-            item.etag or (before or {}).get("etag"),
-            item.last_modified or (before or {}).get("last_modified"),
-            len(item.content) if item.content is not None else None,
-            item.error,
-            item.page_title,
-        ],
-    )
-    counts[outcome] += 1
-    for a in item.attachments:
-        store(con, landing, a, meta, previous, changed, counts)
+    row = {
+        "url": item.url,
+        "page_url": item.page_url,
+        "agency": meta[0],
+        "report_year": meta[1],
+        "fetched_at": now,
+        "http_status": item.http_status,
+        "outcome": outcome,
+        "content_type": item.content_type,
+        "encoding": item.encoding,
+        "sha256": sha,
+        "path": path,
+        "etag": item.etag or (before or {}).get("etag"),
+        "last_modified": item.last_modified or (before or {}).get("last_modified"),
+        "size_bytes": item.size,
+        "error": item.error,
+        "page_title": item.page_title,
+    }
+    return row, change
 
 
-def previous_fetches(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
-    """The last successful fetch of each URL."""
-    rows = con.execute("""
-        select url, sha256, path, etag, last_modified from raw.fetch_log
-        where sha256 is not null qualify row_number() over (partition by url order by fetched_at desc) = 1
-    """).fetchall()
-    return {u: {"sha256": s, "path": p, "etag": e, "last_modified": lm} for u, s, p, e, lm in rows}
+@dataclass
+class Listed:
+    """One line of the URL list: a URL with its agency and year, or the line and what is wrong."""
+
+    url: str
+    agency: str | None = None
+    year: int | None = None
+    error: str | None = None
 
 
-def read_url_list(path: Path) -> list[tuple[str, str | None, int | None]]:
-    """One URL per line, optionally followed by agency and year (tab or comma separated)."""
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+
+
+def parse_url_list(text: str) -> list[Listed]:
+    """One URL per line, optionally followed by agency and year (tab or comma separated); blank
+    lines and # comments skipped. A line that cannot be used is kept with its error, to be logged."""
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for n, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         parts = [p.strip() for p in line.replace("\t", ",").split(",")]
-        year = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-        out.append((parts[0], parts[1] if len(parts) > 1 and parts[1] else None, year))
+        year = parts[2] if len(parts) > 2 else ""
+        if year and not _YEAR.fullmatch(year):
+            out.append(Listed(line[:500], error=f"line {n}: the year {year[:20]!r} is not a year like 2024"))
+        else:
+            out.append(Listed(parts[0], parts[1] if len(parts) > 1 and parts[1] else None, int(year) if year else None))
     return out
 
 
 def fetch_all(
-    urls: list[tuple[str, str | None, int | None]],
+    listed: list[Listed],
     landing: Path,
-    con: duckdb.DuckDBPyConnection,
+    previous: dict[str, dict],
+    write_log,
     settings: Settings | None = None,
 ) -> tuple[dict[str, int], list[Version]]:
-    """Fetch every listed page and its attachments; returns outcome counts and changed documents."""
-    con.execute(LOG_DDL)
-    previous = previous_fetches(con)
-    client = PoliteClient(settings or Settings())
-    changed: list[Version] = []
-    with ThreadPoolExecutor(max_workers=client.settings.workers) as pool:
-        pages = list(pool.map(lambda u: fetch_page(client, u[0], previous), urls))
+    """Fetch every listed page and its attachments; ``write_log(rows)`` is called as each page is
+    done, so a run that is stopped keeps the record of what it fetched. Returns outcome counts and
+    the changed documents."""
+    landing.mkdir(parents=True, exist_ok=True)
+    client = PoliteClient(settings or Settings.from_env(), landing)
     counts: Counter = Counter()
-    for (_, agency, year), page in zip(urls, pages, strict=True):
-        store(con, landing, page, (agency, year), previous, changed, counts)
+    changed: list[Version] = []
+    bad = [x for x in listed if x.error]
+    if bad:
+        blank = dict.fromkeys(LOG_COLUMNS)
+        write_log([blank | {"url": x.url, "outcome": "bad_line", "error": x.error, "fetched_at": _now()} for x in bad])
+        counts["bad_line"] += len(bad)
+    good = [x for x in listed if not x.error]
+    with ThreadPoolExecutor(max_workers=client.settings.workers) as pool:
+        futures = {pool.submit(fetch_page, client, x.url, previous): x for x in good}
+        for future in as_completed(futures):
+            x = futures[future]
+            page = future.result()
+            rows = []
+            for item in [page, *page.attachments]:
+                row, change = settle(landing, item, (x.agency, x.year), previous, _now())
+                rows.append(row)
+                counts[row["outcome"]] += 1
+                if change:
+                    changed.append(change)
+            write_log(rows)
     return dict(counts), changed

@@ -3,16 +3,15 @@ short summary. Exit code 0 when the pipeline worked, whatever the reports' own e
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import time
 from pathlib import Path
 
 import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from .lock import LockTimeout, warehouse_lock
 from .publish import current_path, reader_path
 
 SHOWN = 30  # findings and quarantined files listed; a national warehouse has tens of thousands
@@ -28,42 +27,6 @@ SUMMARY_SQL = {
 }
 
 
-class RefreshLock:
-    """One refresh per warehouse at a time: an exclusive lock on ``<warehouse>.lock``. A second
-    refresh waits for the first up to ``wait`` seconds, then gives up with a clear message."""
-
-    def __init__(self, warehouse: Path, wait: float):
-        self.path = warehouse.with_suffix(warehouse.suffix + ".lock")
-        self.wait = wait
-        self.file = None
-
-    def acquire(self, console: Console) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = self.path.open("a+")
-        deadline = time.monotonic() + self.wait
-        told = False
-        while True:
-            try:
-                fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self.file.seek(0)
-                self.file.truncate()
-                self.file.write(str(os.getpid()))
-                self.file.flush()
-                return True
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                if not told:
-                    console.print(f"another refresh of this warehouse is running; waiting up to {self.wait:g} s")
-                    told = True
-                time.sleep(0.5)
-
-    def release(self) -> None:
-        if self.file:
-            fcntl.flock(self.file, fcntl.LOCK_UN)
-            self.file.close()
-
-
 def run_refresh(
     landing: Path | None, warehouse: Path | None, console: Console, full: bool = False, wait: float = 600
 ) -> int:
@@ -75,29 +38,35 @@ def run_refresh(
             return 2
         os.environ["OGI_LANDING"] = str(landing.resolve())
 
+    from .rule_engine import started_early
     from .settings import warehouse_path
 
-    lock = RefreshLock(warehouse_path(), wait)
-    if not lock.acquire(console):
+    def waiting() -> None:
+        console.print(f"another refresh or fetch is writing to this warehouse; waiting up to {wait:g} s")
+
+    try:
+        with warehouse_lock(warehouse_path(), wait, waiting):
+            return _locked_refresh(full, console, started_early)
+    except LockTimeout:
         console.print(
             f"[red]another refresh of {warehouse_path()} is still running after {wait:g} s; nothing was changed[/red]"
         )
         return 3
-    from .rule_engine import started_early
 
-    try:
-        held = writer_lock_holder(warehouse_path())
-        if held:
-            console.print(
-                f"[red]the warehouse file {warehouse_path()} is open in another process ({held}); close it "
-                f"there and run again. Read {reader_path(warehouse_path())} instead: it never blocks a refresh[/red]",
-                soft_wrap=True,
-            )
-            return 3
-        with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
-            return _run(full, console)
-    finally:
-        lock.release()
+
+def _locked_refresh(full: bool, console: Console, started_early) -> int:
+    from .settings import warehouse_path
+
+    held = writer_lock_holder(warehouse_path())
+    if held:
+        console.print(
+            f"[red]the warehouse file {warehouse_path()} is open in another process ({held}); close it "
+            f"there and run again. Read {reader_path(warehouse_path())} instead: it never blocks a refresh[/red]",
+            soft_wrap=True,
+        )
+        return 3
+    with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
+        return _run(full, console)
 
 
 def writer_lock_holder(warehouse: Path) -> str | None:

@@ -106,7 +106,7 @@ def test_fetch_run_lands_each_report_once_and_detects_a_change(tmp_path, site):
         encoding="utf-8",
     )
     landing, warehouse, alerts = tmp_path / "landing", tmp_path / "w.duckdb", tmp_path / "alerts.jsonl"
-    settings = Settings(host_interval=0.05, backoff=0.05)
+    settings = Settings(host_interval=0.05, backoff=0.05, allow_private=True)
     first = run_fetch(urls, landing, warehouse, Sinks(alerts), settings)
     out = first["outcomes"]
     assert out["new"] == 5  # four pages (one through a redirect, one after a 500) and the PDF attachment
