@@ -12,7 +12,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-_held: dict[str, int] = {}  # lock path -> depth, for this process
+HELD_ENV = "OGI_WAREHOUSE_LOCK_HELD"  # set by a refresh for its child process: the lock is held for it
+_held: dict[str, int] = {p: 1 for p in [os.environ.get(HELD_ENV)] if p}  # lock path -> depth, this process
 _guard = threading.RLock()
 
 

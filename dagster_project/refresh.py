@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from .lock import LockTimeout, warehouse_lock
+from .lock import HELD_ENV, LockTimeout, lock_path, warehouse_lock
 from .publish import current_path, reader_path
 
 SHOWN = 30  # findings and quarantined files listed; a national warehouse has tens of thousands
@@ -30,23 +33,31 @@ SUMMARY_SQL = {
 def run_refresh(
     landing: Path | None, warehouse: Path | None, console: Console, full: bool = False, wait: float = 600
 ) -> int:
+    """The refresh, supervised: the Dagster job runs in a child process group, so that SIGTERM or
+    Ctrl-C stop it within seconds (the group is killed; DuckDB's write-ahead log and the
+    idempotent steps make the next refresh finish the work, as after a crash)."""
     if warehouse is not None:
         os.environ["OGI_WAREHOUSE"] = str(warehouse.resolve())
     if landing is not None:
         if not landing.is_dir():
-            console.print(f"[red]Landing folder not found: {landing}[/red]")
+            what = "is a file, not a folder" if landing.exists() else "does not exist"
+            console.print(f"[red]the landing folder {landing} {what}; give --landing a folder of reports[/red]")
             return 2
         os.environ["OGI_LANDING"] = str(landing.resolve())
 
-    from .rule_engine import started_early
     from .settings import warehouse_path
+
+    problem = warehouse_problem(warehouse_path())
+    if problem:
+        console.print(f"[red]{problem}[/red]", soft_wrap=True)
+        return 3
 
     def waiting() -> None:
         console.print(f"another refresh or fetch is writing to this warehouse; waiting up to {wait:g} s")
 
     try:
         with warehouse_lock(warehouse_path(), wait, waiting):
-            return _locked_refresh(full, console, started_early)
+            return _supervise(warehouse_path(), full, console)
     except LockTimeout:
         console.print(
             f"[red]another refresh of {warehouse_path()} is still running after {wait:g} s; nothing was changed[/red]"
@@ -54,19 +65,59 @@ def run_refresh(
         return 3
 
 
-def _locked_refresh(full: bool, console: Console, started_early) -> int:
-    from .settings import warehouse_path
+class _Stop(Exception):
+    def __init__(self, signum: int):
+        self.signum = signum
 
-    held = writer_lock_holder(warehouse_path())
-    if held:
+
+def _supervise(warehouse: Path, full: bool, console: Console) -> int:
+    def stop(signum, _frame):
+        raise _Stop(signum)
+
+    env = {**os.environ, HELD_ENV: str(lock_path(warehouse))}
+    command = [sys.executable, "-m", "dagster_project.refresh", *(["--full"] if full else [])]
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    child = None
+    try:
+        child = subprocess.Popen(command, env=env, start_new_session=True)
+        return child.wait()
+    except _Stop as exc:
+        if child is not None:
+            os.killpg(child.pid, signal.SIGKILL)  # the job, its extraction workers, dbt
+            child.wait()
+        name = signal.Signals(exc.signum).name
         console.print(
-            f"[red]the warehouse file {warehouse_path()} is open in another process ({held}); close it "
-            f"there and run again. Read {reader_path(warehouse_path())} instead: it never blocks a refresh[/red]",
-            soft_wrap=True,
+            f"[red]refresh stopped by {name}: what finished is kept; run `ogi refresh` again to complete it[/red]"
         )
-        return 3
-    with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
-        return _run(full, console)
+        return 128 + exc.signum
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def warehouse_problem(warehouse: Path) -> str | None:
+    """Why a refresh cannot write the warehouse file, in one line with what to do, or None."""
+    folder = warehouse.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create the warehouse folder {folder}: {exc.strerror}; choose another --warehouse"
+    if not os.access(folder, os.W_OK):
+        return f"the warehouse folder {folder} is not writable; choose another --warehouse or fix its permissions"
+    try:
+        held = writer_lock_holder(warehouse)
+    except NotAWarehouse as exc:
+        return str(exc)
+    if held:
+        return (
+            f"the warehouse file {warehouse} is open in another process ({held}); close it there and run again. "
+            f"Read {reader_path(warehouse)} instead: it never blocks a refresh"
+        )
+    return None
+
+
+class NotAWarehouse(Exception):
+    """The warehouse file exists and DuckDB cannot open it (damaged, or another kind of file)."""
 
 
 def writer_lock_holder(warehouse: Path) -> str | None:
@@ -76,9 +127,12 @@ def writer_lock_holder(warehouse: Path) -> str | None:
         return None
     try:
         duckdb.connect(str(warehouse)).close()
-    except duckdb.IOException as e:
+    except duckdb.Error as e:
         if "lock" not in str(e):
-            raise
+            raise NotAWarehouse(
+                f"{warehouse} cannot be opened as a DuckDB warehouse ({str(e).splitlines()[0][:200]}); "
+                "move it aside and run `ogi refresh` to build a new one"
+            ) from None
         found = re.search(r"held in (.+?) \(PID (\d+)\)", str(e))
         return f"{found.group(1)}, PID {found.group(2)}" if found else "holder not reported"
     return None
@@ -103,15 +157,15 @@ def _run(full: bool, console: Console) -> int:
         )
     console.print("step seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in step_seconds(result).items()))
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                message = cause_of(event.step_failure_data.error)
-                console.print(f"[red]step {event.step_key} failed:[/red] {message}")
-                if "Conflicting lock" in message:
-                    console.print("[red]refresh failed: another process opened the warehouse file meanwhile[/red]")
-                    return 3
-        console.print("[red]refresh failed[/red]")
-        return 1
+        failures = [e for e in result.all_events if e.is_step_failure]
+        for event in failures[:-1]:
+            console.print(f"[red]step {event.step_key} failed:[/red] {cause_of(event.step_failure_data.error)}")
+        last = failures[-1] if failures else None
+        message = cause_of(last.step_failure_data.error) if last else "the run failed before any step"
+        if "Conflicting lock" in message:
+            message = f"another process opened the warehouse file meanwhile ({message}); close it and run again"
+        console.print(f"[red]refresh failed at step {last.step_key if last else '-'}: {message}[/red]", soft_wrap=True)
+        return 3 if "Conflicting lock" in message else 1
     print_summary(warehouse_path(), console)
     console.print(
         f"for readers (never blocks a refresh): {reader_path(warehouse_path())}, "
@@ -139,7 +193,7 @@ def cause_of(error) -> str:
         return "unknown error"
     while error.cause is not None:
         error = error.cause
-    return error.message.strip()
+    return re.sub(r"^[\w.]+\.Failure: ", "", error.message.strip())  # Dagster's class name adds nothing
 
 
 def step_seconds(result) -> dict[str, float]:
@@ -168,3 +222,17 @@ def print_summary(warehouse: Path, console: Console) -> None:
     for name, rule, scope, lhs, rhs, status in failures:
         table.add_row(name, rule, scope, f"{lhs:g}", f"{rhs:g}", status)
     console.print(table)
+
+
+def main() -> None:
+    """The child of ``run_refresh``: the job itself (the parent holds the lock and checked the
+    warehouse file)."""
+    from .rule_engine import started_early
+
+    console = Console(stderr=True)
+    with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
+        sys.exit(_run("--full" in sys.argv, console))
+
+
+if __name__ == "__main__":
+    main()

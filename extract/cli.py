@@ -176,11 +176,21 @@ def fetch(
         os.environ["OGI_WAREHOUSE"] = str(warehouse.resolve())
     if alerts is not None:
         os.environ["OGI_ALERTS"] = str(alerts.resolve())
+    import duckdb
+
     from acquire.run import run_fetch
     from dagster_project.alerts import Sinks
+    from dagster_project.lock import LockTimeout
     from dagster_project.settings import alerts_path, warehouse_path
 
-    summary = run_fetch(urls, landing.resolve(), warehouse_path(), Sinks.from_env(alerts_path()))
+    if landing.exists() and not landing.is_dir():
+        err.print(f"[red]the landing folder {landing} is a file, not a folder[/red]")
+        raise typer.Exit(2)
+    try:
+        summary = run_fetch(urls, landing.resolve(), warehouse_path(), Sinks.from_env(alerts_path()))
+    except (duckdb.Error, LockTimeout, OSError, ValueError) as exc:  # the warehouse or a setting, not a site
+        err.print(f"[red]fetch stopped: {str(exc).splitlines()[0][:300]}[/red]", soft_wrap=True)
+        raise typer.Exit(3) from None
     print(json.dumps(summary, ensure_ascii=False))
 
 

@@ -19,6 +19,7 @@ from extract.progress import progress_bar
 from extract.report import quarantined
 
 from ..raw_load import (
+    BadOverrides,
     content_hashes,
     ensure_schema,
     extract_rows,
@@ -201,7 +202,10 @@ def _extract_alone(pool: ProcessPool, item: tuple, limit: float) -> tuple:
 )
 def raw_tables(context: dg.AssetExecutionContext, config: LandingConfig, warehouse: Warehouse):
     folder = Path(config.landing).resolve() if config.landing else landing_path()
-    read_overrides(overrides_path())  # a bad overrides file stops the refresh before any work, saying why
+    try:  # a bad overrides file stops the refresh before any work, saying why, and is not retried
+        read_overrides(overrides_path())
+    except BadOverrides as exc:
+        raise dg.Failure(str(exc), allow_retries=False) from None
     files, skipped = landing_entries(folder)
     now = datetime.now(UTC).replace(tzinfo=None)
     statuses: Counter[str] = Counter()

@@ -28,7 +28,17 @@ class Warehouse(dg.ConfigurableResource):
         return Path(self.path).resolve() if self.path else warehouse_path()
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        return connect_warehouse(self.file(), read_only)
+        """A connection; a file that cannot be opened (damaged, held by another process, in a
+        read-only folder) fails the step at once, without retries, saying what to do."""
+        try:
+            return connect_warehouse(self.file(), read_only)
+        except (duckdb.Error, OSError) as exc:
+            cause = str(exc).splitlines()[0][:300]
+            raise dg.Failure(
+                f"cannot open the warehouse {self.file()}: {cause}. Close any other program using it, or "
+                "move a damaged file aside and refresh again to rebuild it",
+                allow_retries=False,
+            ) from None
 
 
 # dagster-dbt's manifest preparation looks for `dbt` on PATH: make it this environment's dbt,
