@@ -231,7 +231,7 @@ def docx_zip_bomb() -> bytes:
     return out.getvalue()
 
 
-def crafted(rng: random.Random) -> list[tuple[str, str, bytes, str | None]]:
+def crafted(rng: random.Random, garbage: int = 40) -> list[tuple[str, str, bytes, str | None]]:
     """(category, file name, bytes, the sample it re-encodes or None) of every crafted file."""
     html = (SAMPLES / HTML_SAMPLE).read_text(encoding="utf-8")
     text = (SAMPLES / TEXT_SAMPLE).read_text(encoding="utf-8")
@@ -255,7 +255,7 @@ def crafted(rng: random.Random) -> list[tuple[str, str, bytes, str | None]]:
         ("utf32_text", "utf32-be.txt", text.encode("utf-32-be"), TEXT_SAMPLE),
     ]
     files += [("html_deep_nesting", f"nested-{d}.html", deep_nesting(d), HTML_SAMPLE) for d in (260, 3000, 100_000)]
-    for i in range(40):
+    for i in range(garbage):
         suffix = rng.choice((".pdf", ".docx", ".html", ".txt", ".doc", ".xlsx", ".png", ".wps"))
         head = {".pdf": b"%PDF-1.4\n", ".docx": b"PK\x03\x04", ".doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
         body = head.get(suffix, b"") + rng.randbytes(rng.randint(10, 200_000))
@@ -283,7 +283,7 @@ def intact_reports(folder: Path, rng: random.Random) -> list[Path]:
     return out
 
 
-def build(out: Path, n: int, seed: int) -> list[Case]:
+def build(out: Path, n: int, seed: int, garbage: int = 40) -> list[Case]:
     """At least ``n`` hostile files in ``out/files`` (crafted ones, then mutations of the intact
     reports in ``out/intact`` until ``n`` is reached)."""
     rng = random.Random(seed)
@@ -291,7 +291,7 @@ def build(out: Path, n: int, seed: int) -> list[Case]:
     files = out / "files"
     files.mkdir(parents=True, exist_ok=True)
     cases = []
-    for category, name, data, origin in crafted(rng):
+    for category, name, data, origin in crafted(rng, garbage):
         (files / name).write_bytes(data)
         cases.append(Case(files / name, category, origin and out / "intact" / origin))
     while len(cases) < n:

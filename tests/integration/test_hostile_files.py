@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 from bench.generate import random_truth
+from bench.hostile import build
 from bench.render import Sample, render_docx, render_html
 from tests.conftest import SAMPLES, run_ogi
 
@@ -69,3 +70,24 @@ def test_a_50_mb_file_is_refused_and_the_batch_goes_on(tmp_path):
     got = _extract(big, SAMPLES / "003_53998b694067610d.txt")
     assert got[0]["quarantine_reason"] == "too_large"
     assert got[1]["status"] == "ok"
+
+
+def test_hostile_corpus_never_escapes_and_no_damaged_file_is_wrongly_ok(tmp_path):
+    """A fixed-seed subset of bench.hostile (every crafted kind, mutations of every format): each
+    file gets a status in one `ogi extract` run, no traceback, and a file called ok has exactly
+    its intact original's values."""
+    cases = build(tmp_path, 160, seed=3, garbage=8)
+    originals = sorted({c.origin for c in cases if c.origin})
+    results = _extract(*originals, *(c.path for c in cases))
+    by_path = dict(zip([*originals, *(c.path for c in cases)], results, strict=True))
+    assert {c.category for c in cases} >= {"pdf_compression_bomb", "html_deep_nesting", "zip_member_damaged"}
+    wrong = []
+    for c in cases:
+        got = by_path[c.path]
+        assert got["status"] in ("ok", "flagged", "quarantined")
+        if got["status"] == "ok":
+            original = by_path[c.origin] if c.origin else None
+            keys = ("table2", "table3", "table4", "report")
+            if original is None or [got[k] for k in keys] != [original[k] for k in keys]:
+                wrong.append(c.path.name)
+    assert wrong == []

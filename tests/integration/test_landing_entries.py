@@ -1,6 +1,7 @@
 """The landing folder is untrusted: entries that are not regular files inside it are recorded as
 skipped with the reason, never opened, and never stop the good files from loading; a name that is
-not UTF-8 is loaded under its escaped bytes."""
+not UTF-8 is loaded under its escaped bytes; damaged and crafted files beside them are each
+accounted for, and the good reports load as they would alone."""
 
 import codecs
 import os
@@ -8,6 +9,8 @@ import shutil
 
 import duckdb
 
+from bench.hostile import build
+from extract.report import extract_file
 from tests.conftest import SAMPLES, run_ogi
 
 
@@ -16,6 +19,9 @@ def test_odd_entries_are_skipped_and_recorded_and_the_reports_load(tmp_path):
     landing.mkdir()
     for name in ("000_7e78f6154f3411bd.txt", "hongze-2024.pdf"):
         shutil.copy(SAMPLES / name, landing)
+    hostile = [c.path for c in build(tmp_path / "hostile", 60, seed=5, garbage=4)]
+    for path in hostile:
+        shutil.copy(path, landing / f"hostile-{path.name}")
     secret = tmp_path / "outside.txt"
     secret.write_text("not part of the landing folder", encoding="utf-8")
     os.mkfifo(landing / "a.fifo")  # opening it would block the refresh
@@ -33,9 +39,24 @@ def test_odd_entries_are_skipped_and_recorded_and_the_reports_load(tmp_path):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         loaded = dict(con.execute("select file_name, status from raw.files").fetchall())
         paths = [r[0] for r in con.execute("select path from raw.files").fetchall()]
+        sample_cells = con.execute(
+            """select f.file_name, c.table_name, c.row_key, c.col_key, c.value from raw.cells c
+               join raw.files f on f.sha256 = c.report_id where f.file_name not like 'hostile-%'"""
+        ).fetchall()
         skipped = dict(con.execute("select regexp_extract(path, '[^/]+$'), reason from raw.skipped").fetchall())
     gbk_stored = "\\xb1\\xa8\\xb8\\xe6.txt"  # the name's bytes escaped: kept, recoverable
-    assert loaded == {"000_7e78f6154f3411bd.txt": "ok", "hongze-2024.pdf": "ok", gbk_stored: "ok"}
+    assert {k: v for k, v in loaded.items() if not k.startswith("hostile-")} == {
+        "000_7e78f6154f3411bd.txt": "ok",
+        "hongze-2024.pdf": "ok",
+        gbk_stored: "ok",
+    }
+    assert len(loaded) == 3 + len(hostile)  # every damaged or crafted file has its row and status
+    alone = {  # the good reports as they read alone
+        (name, c["table"], c["row"], c["col"], None if c["value"] is None else float(c["value"]))
+        for name in ("000_7e78f6154f3411bd.txt", "hongze-2024.pdf")
+        for c in extract_file(SAMPLES / name)["cells"]
+    }
+    assert {r for r in sample_cells if r[0] != gbk_stored} == alone
     [stored] = [p for p in paths if p.endswith(gbk_stored)]
     assert codecs.escape_decode(stored.encode("utf-8"))[0] == gbk_name
     assert skipped["a.fifo"] == "not_a_regular_file"
