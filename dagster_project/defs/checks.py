@@ -29,6 +29,7 @@ FAILING_REPORTS_SHOWN = 20
     "did not change keep their results.",
 )
 def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    context.log.info("judging the rules on the reports loaded since the last judgement")
     done, by_status = judge(warehouse.file())
     context.log.info(
         f"judged {done['reports_judged']} reports ({done['evaluations']} evaluations"

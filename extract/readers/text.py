@@ -9,7 +9,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from ..document import Document, Unreadable, add_line, add_row
+from ..document import MAX_LINES, Document, Unreadable, add_line, add_row
 
 _CANDIDATES = ("utf-8", "gb18030")
 MAX_REPLACED = 20  # damaged bytes replaced before a text is left to charset detection
@@ -117,6 +117,8 @@ def _join_wrapped_cells(lines: list[str]) -> list[tuple[int, str]]:
 def read_text(data: bytes) -> Document:
     text, encoding, replaced = decode(data)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(raw_lines) > 2 * MAX_LINES:  # refused before the lines are read one by one
+        raise Unreadable("too_large", f"{len(raw_lines)} lines of text: not a report")
     layout = detect_layout(raw_lines)
     doc = Document("txt", layout, properties={"encoding": encoding, "bytes_replaced": replaced})
     numbered = _join_wrapped_cells(raw_lines) if layout == "docx_indented" else list(enumerate(raw_lines))
