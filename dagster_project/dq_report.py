@@ -58,6 +58,7 @@ SKIP_ZH = {
     "link_outside_landing": "链接指向收件目录之外，未读取",
     "dangling_link": "链接指向的文件不存在",
     "link_to_folder": "指向目录的链接，未进入",
+    "unreadable": "无法读取（权限或已被删除）",
 }
 STYLE = """
 body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:2em;color:#222}

@@ -125,10 +125,16 @@ def _core_properties(z: zipfile.ZipFile) -> dict:
     return {"title": title.strip()[:500]} if title and title.strip() else {}
 
 
+MAX_CELLS = 50_000  # table cells in a document; counted on the bytes, before a tree is built
+
+
 def read_docx(data: bytes) -> Document:
     with check_package(data) as z:
         xml = z.read(DOCUMENT_XML)
         properties = _core_properties(z)
+    cells = xml.count(b"<w:tc>") + xml.count(b"<w:tc ")
+    if cells > MAX_CELLS:
+        raise Unreadable("too_large", f"{cells} table cells, over the {MAX_CELLS} read in a document")
     try:
         root = etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as exc:

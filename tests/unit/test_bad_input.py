@@ -132,3 +132,34 @@ def test_a_page_of_huge_row_and_column_spans_is_refused_quickly(tmp_path):
     got = _extract_all([tmp_path / "spans.html"])["spans.html"]
     assert time.perf_counter() - start < 30
     assert got["status"] == "quarantined" and got["quarantine_reason"] == "too_large"
+
+
+def test_cli_mistakes_are_one_line_and_a_nonzero_exit(tmp_path):
+    """A damaged warehouse file, a landing 'folder' that is a file, a URL list saved as GBK with a
+    year that is not one: one line saying what to do, no traceback, nothing written."""
+    damaged = tmp_path / "w.duckdb"
+    damaged.write_bytes(b"not a database" * 1000)
+    report = SAMPLES / "000_7e78f6154f3411bd.txt"
+    for args, code, words in (
+        (("refresh", "--landing", str(SAMPLES), "--warehouse", str(damaged)), 3, "cannot be opened as a DuckDB"),
+        (("refresh", "--landing", str(report), "--warehouse", str(tmp_path / "x.duckdb")), 2, "is a file"),
+        (("fetch", "--urls", str(report), "--landing", str(report), "--warehouse", str(damaged)), 2, "is a file"),
+    ):
+        proc = run_ogi(*args, timeout=120)
+        assert proc.returncode == code and words in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    urls = tmp_path / "urls.txt"
+    urls.write_bytes("http://127.0.0.1:9/a.html,示例局,二〇二四\n".encode("gbk"))  # nothing listens on port 9
+    proc = run_ogi(
+        "fetch",
+        "--urls",
+        str(urls),
+        "--landing",
+        str(tmp_path / "in"),
+        "--warehouse",
+        str(tmp_path / "f.duckdb"),
+        env={"OGI_FETCH_ALLOW_PRIVATE": "1"},
+        timeout=120,
+    )
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert json.loads(proc.stdout)["outcomes"] == {"bad_line": 1}
