@@ -7,8 +7,7 @@ foreign-encoding phrases, damaged zip members, malformed Word attributes) and cr
 (rowspan and compression bombs, page-tree loops, deep nesting, huge images and tables, garbage
 under every suffix). Each file is extracted in its own forked process with a time limit; the
 table gives per category the outcomes, exceptions that escaped ``extract_file`` (a traceback for
-the user), time-outs, the slowest file and the peak memory of one process (which includes the
-~200 MB of the loaded extractor). A mutated file called ``ok`` must have its original's values;
+the user), time-outs, the slowest file and the peak memory of one process. A mutated file called ``ok`` must have its original's values;
 a crafted one must not be ``ok`` at all."""
 
 from __future__ import annotations
@@ -387,8 +386,8 @@ def table(results: list[dict], seconds: float) -> str:
             f"each extracted alone in a forked process with a {LIMIT_SECONDS} s limit ({seconds:.0f} s in all, 2",
             "workers). *Escaped*: an exception out of `extract_file`, which the user would see as a traceback.",
             "*Wrong ok*: a file called `ok` whose values or agency/year differ from its intact original, or a",
-            "crafted file called `ok`. Peak memory is one process's maximum RSS, including the ~200 MB of the",
-            "loaded extractor.",
+            "crafted file called `ok`. Peak memory is one process's maximum RSS (about 55 MB with the extractor",
+            "loaded and nothing read yet).",
             "",
             f"Totals: {total['escaped']} escaped, {total['timeouts']} timed out or died, {total['bad_ok']} wrong ok; "
             f"slowest file {max(r['seconds'] for r in results):.2f} s, "
