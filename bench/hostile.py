@@ -7,8 +7,8 @@ foreign-encoding phrases, damaged zip members, malformed Word attributes) and cr
 (rowspan and compression bombs, page-tree loops, deep nesting, huge images and tables, garbage
 under every suffix). Each file is extracted in its own forked process with a time limit; the
 table gives per category the outcomes, exceptions that escaped ``extract_file`` (a traceback for
-the user), time-outs, the slowest file and the peak memory of one process. A mutated file called ``ok`` must have its original's values;
-a crafted one must not be ``ok`` at all."""
+the user), time-outs, the slowest file and the peak memory of one process. A mutated file called
+``ok`` must have its original's values; a crafted one must not be ``ok`` at all."""
 
 from __future__ import annotations
 
