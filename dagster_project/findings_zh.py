@@ -49,7 +49,7 @@ ISSUE_ZH = {
     "conversion_failed": "旧版 Office 文件转换失败，文件可能已损坏",
     "conversion_timeout": "旧版 Office 文件转换超时",
     "table_unreadable": "找到了表三的标题或行名，但表格无法读取",
-    "bytes_replaced": "文本中有少量损坏的字节（已替换），请核对附近的数值",
+    "encoding_damaged": "文本中有少量损坏的字节（已替换，位置见 byte_offsets），请核对附近的数值",
     "encrypted": "文件已加密",
     "corrupt": "文件已损坏",
     "empty": "空文件",

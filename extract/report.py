@@ -160,13 +160,15 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
     t3_version = table3_version(t3)
     version = t2_version or t3_version or UNKNOWN
     issues: list[dict] = _metadata_issues(meta)
-    if doc.properties.get("bytes_replaced"):
+    damaged = doc.properties.get("damaged_offsets")
+    if damaged:
         issues.append(
             {
-                "code": "bytes_replaced",
+                "code": "encoding_damaged",
                 "severity": "warning",
-                "message": f"{doc.properties['bytes_replaced']} damaged byte sequence(s) of the text replaced "
-                "(a flipped byte, a cut character or another encoding's word): check the values near them",
+                "message": f"{len(damaged)} damaged byte sequence(s) of the text replaced (a flipped byte, a cut "
+                f"character or another encoding's word), first at byte {damaged[0]}: check the values near them",
+                "byte_offsets": damaged[:50],
             }
         )
     if t2_version and t3_version and t2_version != t3_version:

@@ -40,7 +40,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PLACEHOLDER_RE = re.compile("\u2063TABLE(\\d+)\u2063")
 
 
-def decode_html(data: bytes) -> tuple[str, str, int]:
+def decode_html(data: bytes) -> tuple[str, str, list[int]]:
     """A declared charset is tried first; GB2312/GBK declarations are read as GB18030, their
     superset. A wrong declaration falls back to detection."""
     m = _META_CHARSET.search(data[:4096])
@@ -48,7 +48,7 @@ def decode_html(data: bytes) -> tuple[str, str, int]:
         enc = m.group(1).decode("ascii").lower()
         enc = "gb18030" if enc in ("gb2312", "gbk", "gb_2312-80", "x-gbk") else enc
         try:
-            return data.decode(enc), enc, 0
+            return data.decode(enc), enc, []
         except (LookupError, UnicodeError):
             pass
     return decode(data)
@@ -138,7 +138,7 @@ def read_html(data: bytes) -> Document:
     for el in root.xpath("//script|//style|//noscript|//template"):
         el.drop_tree()
     doc = Document(
-        "html", "html_table", properties={"encoding": encoding, "bytes_replaced": replaced, **_page_properties(root)}
+        "html", "html_table", properties={"encoding": encoding, "damaged_offsets": replaced, **_page_properties(root)}
     )
     # data tables are the innermost ones; layout tables around them are read as text
     leaves = [t for t in root.iter("table") if not t.xpath(".//table")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 
 from charset_normalizer import from_bytes
 
@@ -15,10 +16,28 @@ _CANDIDATES = ("utf-8", "gb18030")
 MAX_REPLACED = 20  # damaged bytes replaced before a text is left to charset detection
 
 
-def decode(data: bytes) -> tuple[str, str, int]:
-    """(text, encoding, bytes replaced). A BOM first, then strict UTF-8 and GB18030; then the same
-    with a few damaged bytes replaced (a flipped byte, a cut character, a GBK word in a UTF-8
-    page: the report is kept and flagged, not lost); then charset detection."""
+_damage = threading.local()
+
+
+def _note_damage(exc: UnicodeDecodeError) -> tuple[str, int]:
+    _damage.offsets.append(exc.start)
+    return "\ufffd", exc.end
+
+
+codecs.register_error("ogi_note_damage", _note_damage)
+
+
+def _decode_noting(data: bytes, enc: str) -> tuple[str, list[int]]:
+    """The text with undecodable bytes replaced, and the byte offsets where that happened."""
+    _damage.offsets = []
+    return data.decode(enc, errors="ogi_note_damage"), _damage.offsets
+
+
+def decode(data: bytes) -> tuple[str, str, list[int]]:
+    """(text, encoding, byte offsets of damaged sequences replaced). A BOM first, then strict
+    UTF-8 and GB18030; then the same with a few damaged bytes replaced (a flipped byte, a cut
+    character, a GBK word in a UTF-8 page: the report is kept and flagged, not lost); then charset
+    detection."""
     for bom, enc in (
         (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: the UTF-32 LE BOM starts with UTF-16's
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -27,28 +46,27 @@ def decode(data: bytes) -> tuple[str, str, int]:
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            text = data.decode(enc, errors="replace")
-            return text, enc, text.count("\ufffd")
+            text, damaged = _decode_noting(data, enc)
+            return text, enc, damaged
     utf32 = _utf32_without_bom(data)
     if utf32:
-        text = data.decode(utf32, errors="replace")
-        return text, utf32, text.count("\ufffd")
+        text, damaged = _decode_noting(data, utf32)
+        return text, utf32, damaged
     if data.count(b"\x00") > len(data) // 100 + 1:
         raise Unreadable("binary", "NUL bytes: not a text file")
     for enc in _CANDIDATES:
         try:
-            return data.decode(enc), enc, 0
+            return data.decode(enc), enc, []
         except UnicodeDecodeError:
             pass
     for enc in _CANDIDATES:
-        text = data.decode(enc, errors="replace")
-        damaged = text.count("\ufffd")
-        if damaged <= max(MAX_REPLACED, len(data) // 1000):
+        text, damaged = _decode_noting(data, enc)
+        if len(damaged) <= max(MAX_REPLACED, len(data) // 1000):
             return text, enc, damaged
     best = from_bytes(data).best()
     if best is None:
         raise Unreadable("binary", "no text encoding fits the bytes")
-    return str(best), best.encoding, 0
+    return str(best), best.encoding, []
 
 
 def _utf32_without_bom(data: bytes) -> str | None:
@@ -120,7 +138,7 @@ def read_text(data: bytes) -> Document:
     if len(raw_lines) > 2 * MAX_LINES:  # refused before the lines are read one by one
         raise Unreadable("too_large", f"{len(raw_lines)} lines of text: not a report")
     layout = detect_layout(raw_lines)
-    doc = Document("txt", layout, properties={"encoding": encoding, "bytes_replaced": replaced})
+    doc = Document("txt", layout, properties={"encoding": encoding, "damaged_offsets": replaced})
     numbered = _join_wrapped_cells(raw_lines) if layout == "docx_indented" else list(enumerate(raw_lines))
     for i, ln in numbered:
         prov = {"line": i + 1}
