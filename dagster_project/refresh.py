@@ -8,6 +8,8 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -224,11 +226,20 @@ def print_summary(warehouse: Path, console: Console) -> None:
     console.print(table)
 
 
+def _die_with_parent(parent: int) -> None:
+    """When the supervising process is gone (killed by SIGKILL, which it cannot catch), the job
+    and everything it started (workers, dbt) end too, rather than write on without the lock."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.killpg(0, signal.SIGKILL)
+
+
 def main() -> None:
     """The child of ``run_refresh``: the job itself (the parent holds the lock and checked the
     warehouse file)."""
     from .rule_engine import started_early
 
+    threading.Thread(target=_die_with_parent, args=(os.getppid(),), daemon=True).start()
     console = Console(stderr=True)
     with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
         sys.exit(_run("--full" in sys.argv, console))
