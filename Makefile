@@ -35,8 +35,8 @@ eval: install  ## extraction accuracy on the bundled truth files
 	$(BIN)/ogi eval data/truth data/samples
 
 lint: install
-	$(BIN)/ruff check extract dagster_project expectations tests bench
-	$(BIN)/ruff format --check extract dagster_project expectations tests bench
+	$(BIN)/ruff check extract acquire alerting runtime ogi dagster_project expectations tests bench
+	$(BIN)/ruff format --check extract acquire alerting runtime ogi dagster_project expectations tests bench
 	cd dbt && ../$(BIN)/sqlfluff lint models
 
 dev: install  ## the Dagster UI on http://localhost:3000

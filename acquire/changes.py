@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from dagster_project.channels import compose
+from alerting.channels import compose
 from extract.keys import cell_label
 from extract.report import extract_file
 

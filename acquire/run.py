@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dagster_project.alerts import Sinks, deliver
-from dagster_project.lock import warehouse_lock
+from alerting.sinks import Sinks, deliver
 from extract.readers.text import decode
+from runtime.lock import warehouse_lock
 
 from .changes import report_changed_alert
 from .fetcher import LOG_COLUMNS, Settings, fetch_all, parse_url_list

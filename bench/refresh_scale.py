@@ -65,7 +65,7 @@ class PeakMemory:
 def refresh(landing: Path, warehouse: Path) -> dict:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "extract.cli", "refresh", "--landing", str(landing), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "ogi", "refresh", "--landing", str(landing), "--warehouse", str(warehouse)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

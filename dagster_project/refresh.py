@@ -16,7 +16,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from .lock import HELD_ENV, LockTimeout, lock_path, warehouse_lock
+from runtime.lock import HELD_ENV, LockTimeout, lock_path, warehouse_lock
+
 from .publish import current_path, reader_path
 
 SHOWN = 30  # findings and quarantined files listed; a national warehouse has tens of thousands
@@ -47,7 +48,7 @@ def run_refresh(
             return 2
         os.environ["OGI_LANDING"] = str(landing.resolve())
 
-    from .settings import warehouse_path
+    from runtime.settings import warehouse_path
 
     problem = warehouse_problem(warehouse_path())
     if problem:
@@ -143,9 +144,10 @@ def writer_lock_holder(warehouse: Path) -> str | None:
 def _run(full: bool, console: Console) -> int:
     import dagster as dg
 
+    from runtime.settings import alerts_path, dq_report_path, landing_path, warehouse_path
+
     from .definitions import defs
     from .defs.automation import refresh_run_config
-    from .settings import alerts_path, dq_report_path, landing_path, warehouse_path
 
     console.print(f"refreshing {warehouse_path()} from {landing_path()}")
     with _instance(dg, console) as instance:

@@ -36,8 +36,9 @@ def started_early() -> Iterator[None]:
 
 def judge_warehouse(path: Path) -> tuple[dict[str, int], dict[str, int]]:
     """Bring the rule results of the warehouse up to date; what was done, and the results by status."""
+    from runtime.settings import connect_warehouse
+
     from .rule_results import DQ_TABLE, update_rule_results
-    from .settings import connect_warehouse
 
     with connect_warehouse(path) as con:
         done = update_rule_results(con)

@@ -15,7 +15,7 @@ SAMPLES = ROOT / "data" / "samples"
 TRUTH = ROOT / "data" / "truth"
 FIXTURES = ROOT / "tests" / "fixtures"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"  # grows over time; tested too when present
-OGI = [sys.executable, "-m", "extract.cli"]
+OGI = [sys.executable, "-m", "ogi"]
 
 
 def truth_files() -> list[Path]:

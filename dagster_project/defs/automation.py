@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
-from ..alerts import Sinks, send
-from ..channels import compose
+from alerting.channels import compose
+from alerting.sinks import Sinks, send
+from runtime.settings import SCHEDULE_TIMEZONE, alerts_path, landing_path, warehouse_path
+
 from ..raw_load import pending_changes
 from ..refresh import cause_of
-from ..settings import SCHEDULE_TIMEZONE, alerts_path, landing_path, warehouse_path
 from .raw import landing_files_in
 
 refresh_job = dg.define_asset_job(

@@ -6,13 +6,14 @@ A failing rule is a finding about a report, not a pipeline failure: checks are n
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from alerting.sinks import Sinks
 from expectations.catalogue import rules
+from runtime.settings import alerts_path, dq_report_path
 
-from ..alerts import Sinks, send_new_alerts
+from ..alerts import send_new_alerts
 from ..dq_report import write_report
 from ..rule_engine import judge
 from ..rule_results import DQ_TABLE
-from ..settings import alerts_path, dq_report_path
 from .dbt import ogi_dbt_models
 from .resources import WRITER_POOL, Warehouse
 

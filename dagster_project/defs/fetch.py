@@ -6,9 +6,9 @@ from pathlib import Path
 import dagster as dg
 
 from acquire.run import run_fetch
+from alerting.sinks import Sinks
+from runtime.settings import SCHEDULE_TIMEZONE, alerts_path, landing_path
 
-from ..alerts import Sinks
-from ..settings import SCHEDULE_TIMEZONE, alerts_path, landing_path
 from .resources import WRITER_POOL, Warehouse
 
 

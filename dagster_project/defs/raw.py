@@ -17,6 +17,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from extract.progress import progress_bar
 from extract.report import quarantined
+from runtime.settings import aliases_path, landing_path, overrides_path, place_aliases_path
 
 from ..raw_load import (
     BadOverrides,
@@ -37,7 +38,6 @@ from ..raw_load import (
     stored_path,
     sync_presence,
 )
-from ..settings import aliases_path, landing_path, overrides_path, place_aliases_path
 from .resources import WRITER_POOL, Warehouse
 
 # the raw tables the refresh writes, each an asset (the dbt sources), with what it holds

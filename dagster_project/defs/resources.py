@@ -12,7 +12,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from ..settings import DBT_DIR, connect_warehouse, warehouse_path
+from runtime.settings import DBT_DIR, connect_warehouse, warehouse_path
 
 # While one process writes a DuckDB file, no other process may open it, even read-only: every
 # asset or check that opens the warehouse runs in this pool (one at a time under `dagster dev`)

@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from dagster_project.channels import Refused, post, robot_request
+from alerting.channels import Refused, post, robot_request
 from tests.conftest import FIXTURES, SAMPLES, run_ogi
 
 

@@ -12,9 +12,9 @@ import pytest
 from acquire.discover import report_links
 from acquire.fetcher import Settings
 from acquire.run import run_fetch
+from alerting.sinks import Sinks
 from bench.generate import random_truth
 from bench.render import Sample, render_html
-from dagster_project.alerts import Sinks
 from tests.conftest import SAMPLES
 
 

@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .evaluate import Score, compare, find_document, load_truths
-from .progress import progress_bar
-from .report import extract_file, quarantined
+from extract.evaluate import Score, compare, find_document, load_truths
+from extract.progress import progress_bar
+from extract.report import extract_file, quarantined
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="OGI annual-report warehouse: extract, evaluate and refresh."
@@ -150,7 +150,7 @@ def export(
 ) -> None:
     """Export the published tables (the last refresh's snapshot) as Parquet or CSV; never blocks a refresh."""
     from dagster_project.publish import export as export_tables
-    from dagster_project.settings import warehouse_path
+    from runtime.settings import warehouse_path
 
     if warehouse is not None:
         os.environ["OGI_WAREHOUSE"] = str(warehouse.resolve())
@@ -179,9 +179,9 @@ def fetch(
     import duckdb
 
     from acquire.run import run_fetch
-    from dagster_project.alerts import Sinks
-    from dagster_project.lock import LockTimeout
-    from dagster_project.settings import alerts_path, warehouse_path
+    from alerting.sinks import Sinks
+    from runtime.lock import LockTimeout
+    from runtime.settings import alerts_path, warehouse_path
 
     if landing.exists() and not landing.is_dir():
         err.print(f"[red]the landing folder {landing} is a file, not a folder[/red]")
