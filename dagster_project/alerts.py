@@ -170,5 +170,3 @@ def send_new_alerts(con: duckdb.DuckDBPyConnection, sinks: Sinks) -> dict[str, i
         if isinstance(sent, int) and through is not None:
             con.execute("insert or replace into main.dq_alert_state values (?, ?)", [sink, through])
     return result
-
-

@@ -44,7 +44,9 @@ def run_refresh(
     if landing is not None:
         if not landing.is_dir():
             what = "is a file, not a folder" if landing.exists() else "does not exist"
-            console.print(f"[red]the landing folder {landing} {what}; give --landing a folder of reports[/red]")
+            console.print(
+                f"[red]the landing folder {landing} {what}; give --landing a folder of reports[/red]", soft_wrap=True
+            )
             return 2
         os.environ["OGI_LANDING"] = str(landing.resolve())
 
@@ -63,7 +65,8 @@ def run_refresh(
             return _supervise(warehouse_path(), full, console)
     except LockTimeout:
         console.print(
-            f"[red]another refresh of {warehouse_path()} is still running after {wait:g} s; nothing was changed[/red]"
+            f"[red]another refresh of {warehouse_path()} is still running after {wait:g} s; nothing was changed[/red]",
+            soft_wrap=True,
         )
         return 3
 
@@ -90,7 +93,8 @@ def _supervise(warehouse: Path, full: bool, console: Console) -> int:
             child.wait()
         name = signal.Signals(exc.signum).name
         console.print(
-            f"[red]refresh stopped by {name}: what finished is kept; run `ogi refresh` again to complete it[/red]"
+            f"[red]refresh stopped by {name}: what finished is kept; run `ogi refresh` again to complete it[/red]",
+            soft_wrap=True,
         )
         return 128 + exc.signum
     finally:

@@ -184,7 +184,7 @@ def fetch(
     from runtime.settings import alerts_path, warehouse_path
 
     if landing.exists() and not landing.is_dir():
-        err.print(f"[red]the landing folder {landing} is a file, not a folder[/red]")
+        err.print(f"[red]the landing folder {landing} is a file, not a folder[/red]", soft_wrap=True)
         raise typer.Exit(2)
     try:
         summary = run_fetch(urls, landing.resolve(), warehouse_path(), Sinks.from_env(alerts_path()))

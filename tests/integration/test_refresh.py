@@ -168,7 +168,7 @@ def test_refresh_is_idempotent(refreshed):
 def test_bad_landing_folder_is_a_clear_error(tmp_path):
     proc = run_ogi("refresh", "--landing", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
     assert proc.returncode == 2
-    assert "Landing folder not found" in proc.stderr and "Traceback" not in proc.stderr
+    assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_every_rule_is_evaluated_for_every_report(refreshed):
