@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
-from packaging import version
 
 from runtime.settings import DBT_DIR, connect_warehouse, warehouse_path
 
@@ -69,19 +67,7 @@ if _manifest_is_stale():
     dbt_project.preparer.prepare(dbt_project)
 
 
-class DbtCli(DbtCliResource):
-    """dagster-dbt, without two startup costs that one new report would pay on every refresh
-    (about 5 s together): it runs `dbt --version` to learn the version of the executable, which
-    here is this environment's own dbt-core; and it opens a dbt adapter in Dagster's process,
-    used only for row counts and column metadata, which these assets do not fetch."""
-
-    @property
-    def _cli_version(self) -> version.Version:
-        return version.parse(metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args):
-        return None
-
-
 def dbt_resource() -> DbtCliResource:
-    return DbtCli(project_dir=dbt_project, dbt_executable=str(Path(_BIN) / "dbt"))
+    """dagster-dbt's resource, for runs of a selection of dbt assets from the UI (a whole refresh
+    runs dbt in process, dagster_project/dbt_in_process.py)."""
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(_BIN) / "dbt"))

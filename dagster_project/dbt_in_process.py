@@ -1,0 +1,77 @@
+"""dbt run inside the Dagster process, its node results turned into Dagster events as they
+come. dbt as a subprocess first imports itself and loads its parsed project, ~3 s of a refresh
+that adds one report to a national warehouse. This module is the only place that uses dagster-dbt
+and dbt below their public API (the event conversion of dagster-dbt, dbt's event dicts);
+tests/unit/test_dbt_in_process.py fails on an upgrade that changes them."""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+
+REFRESH_TARGET = Path("target/refresh")  # relative to the dbt project
+
+
+# the events dagster-dbt turns into Dagster events (DbtCoreCliEventMessage.is_result_event), named
+# here so that the others are dropped before being converted to dicts
+RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}
+
+
+def build_in_process(context: dg.AssetExecutionContext, args: list[str]) -> Iterator:
+    """``dbt <args>`` in this process, its node results turned into Dagster events as they come
+    (the conversion is dagster-dbt's own)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+    from dbt_common.events.functions import msg_to_dict
+
+    manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    target = str(Path(project.project_dir) / REFRESH_TARGET)
+    flags = [
+        "--project-dir",
+        str(project.project_dir),
+        "--profiles-dir",
+        str(project.profiles_dir),
+        "--target-path",
+        target,
+        "--log-path",
+        target,
+        "--no-send-anonymous-usage-stats",
+        *([] if sys.stdout.isatty() else ["--no-use-colors"]),  # no escape codes in cron logs and the UI
+    ]
+    events: queue.Queue = queue.Queue()
+    finished = object()
+    outcome = {}
+
+    def keep(msg) -> None:  # dbt fires thousands of events; results and errors are what matter
+        if msg.info.name in RESULT_EVENTS or msg.info.level == "error":
+            events.put(msg_to_dict(msg))
+
+    def run() -> None:
+        try:
+            outcome["result"] = dbtRunner(callbacks=[keep]).invoke([*args, *flags])
+        finally:
+            # dbt-duckdb keeps its connection for the life of the process; the next steps open the
+            # warehouse with their own settings, which DuckDB refuses while it is open
+            DuckDBConnectionManager.close_all_connections()
+            events.put(finished)
+
+    threading.Thread(target=run, name="dbt", daemon=True).start()
+    errors = []
+    while (raw := events.get()) is not finished:
+        if raw["info"]["level"] == "error":
+            errors.append(raw["info"]["msg"])
+        event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+        yield from event.to_default_asset_events(
+            manifest=manifest, dagster_dbt_translator=translator, context=context, project=project
+        )
+    result = outcome.get("result")
+    if result is None or not result.success:
+        cause = "\n".join(errors) or str(getattr(result, "exception", None) or "see dbt's log above")
+        raise dg.Failure(description=f"dbt {' '.join(args)} failed:\n{cause}")
