@@ -4,20 +4,28 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export OGI_WAREHOUSE ?= $(CURDIR)/warehouse/ogi.duckdb
 
-.PHONY: install sysdeps demo test lint eval dev docs bench clean
+.PHONY: install lock sysdeps demo test lint eval dev docs bench clean
 
 # Debian packages the tests need: LibreOffice reads legacy .doc/.wps/.xls/.et reports and turns
 # generated DOCX into PDF (with a CJK font); headless Chromium renders the data-quality page.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-wqy-zenhei chromium
 
-$(BIN)/.installed: pyproject.toml
+# requirements.lock pins every package (pip-compile of pyproject.toml with the dev extra): a fresh
+# machine installs exactly the set the tests passed with
+$(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+lock:  ## re-pin requirements.lock after a change of the dependencies in pyproject.toml
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -o requirements.lock pyproject.toml
 
 sysdeps:
 	@command -v soffice >/dev/null && command -v chromium >/dev/null && fc-list | grep -qi wqy && \
