@@ -7,6 +7,8 @@ those cells print and where (kept for findings only, in main.dq_finding_cells)."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import duckdb
 import pandas as pd
 
@@ -18,6 +20,7 @@ OPERANDS = "intermediate.int_rule_operands"
 STATE_TABLE = "main.dq_judge_state"
 SUMMARY_TABLE = "main.dq_report_summary"
 FINDING_CELLS = "main.dq_finding_cells"
+NEW_FINDINGS = "main.dq_new_findings"  # the findings of the reports the last judging run judged
 CHUNK_REPORTS = 5_000  # reports judged at a time (about 90 evaluations each)
 
 
@@ -99,6 +102,7 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
     after the last chunk: an interrupted run is judged again in full by the next one. Returns
     counts of what was done."""
     con.execute(_DDL)
+    started = datetime.now(UTC).replace(tzinfo=None)  # results judged by this run are evaluated after it
     full = full or _needs_full(con)
     since = "'-infinity'" if full else f"(select coalesce(max(judged_through), '-infinity') from {STATE_TABLE})"
     ids = [
@@ -145,4 +149,12 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
             con.unregister("results_df")
     con.execute(f"delete from {STATE_TABLE}")
     con.execute(f"insert into {STATE_TABLE} values (?)", [built_at])
+    # the alerting signal of the rule checks: a report loaded or changed since the previous
+    # refresh whose numbers break a rule; the standing findings of older reports are not in it
+    con.execute(
+        f"""create or replace table {NEW_FINDINGS} as
+            select report_id, rule_id, scope from {DQ_TABLE}
+            where evaluated_at >= ? and status in ('fail', 'warn') and variant = 'strict'""",
+        [started],
+    )
     return {"reports_judged": len(ids), "evaluations": evaluations, "rows_replaced": dropped, "full": int(full)}

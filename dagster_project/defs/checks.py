@@ -13,7 +13,7 @@ from runtime.settings import alerts_path, dq_report_path
 from ..alerts import send_new_alerts
 from ..dq_report import write_report
 from ..rule_engine import judge
-from ..rule_results import DQ_TABLE
+from ..rule_results import DQ_TABLE, NEW_FINDINGS
 from .dbt import ogi_dbt_models
 from .resources import WRITER_POOL, Warehouse
 
@@ -68,6 +68,19 @@ def dq_report(warehouse: Warehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 
+FAILING_COLUMNS = dg.TableSchema(
+    columns=[
+        dg.TableColumn("new", "boolean", description="new since the previous refresh"),
+        dg.TableColumn("agency", "string"),
+        dg.TableColumn("year", "int"),
+        dg.TableColumn("file", "string"),
+        dg.TableColumn("scope", "string", description="the row, column or table the rule was checked on"),
+        dg.TableColumn("printed", "float", description="the value as the report prints it (lhs)"),
+        dg.TableColumn("expected", "float", description="what the form's arithmetic makes it (rhs)"),
+    ]
+)
+
+
 @dg.multi_asset_check(
     specs=[
         dg.AssetCheckSpec(r.id, asset=dq_rule_results, description=f"{r.title_zh} — {r.title_en}", blocking=False)
@@ -76,10 +89,13 @@ def dq_report(warehouse: Warehouse) -> dg.MaterializeResult:
     pool=WRITER_POOL,
 )
 def rule_checks(warehouse: Warehouse):
-    """One check per rule, all from one pass over the results: counts by status and the first
-    failing reports."""
+    """One check per rule, all from one pass over the results. A check fails on findings new since
+    the previous refresh (a report loaded or changed that breaks the rule): the alerting signal.
+    The standing findings, mostly errors printed in the reports themselves, are counted and listed
+    but do not turn it red, or it would stay red for good on a national corpus."""
     with warehouse.connect(read_only=True) as con:
         counts = con.execute(f"select rule_id, status, count(*) from {DQ_TABLE} group by all").fetchall()
+        new = dict(con.execute(f"select rule_id, count(*) from {NEW_FINDINGS} group by 1").fetchall())
         reasons = dict(
             con.execute(
                 f"""select rule_id, reason from {DQ_TABLE} where status = 'not_assessable'
@@ -88,36 +104,44 @@ def rule_checks(warehouse: Warehouse):
             ).fetchall()
         )
         failing = con.execute(
-            f"""select d.rule_id, r.file_name, r.agency, r.report_year, d.scope, d.lhs, d.rhs
+            f"""select d.rule_id, n.report_id is not null, r.agency, r.report_year, r.file_name, d.scope, d.lhs, d.rhs
                 from {DQ_TABLE} d join raw.reports r using (report_id)
+                left join {NEW_FINDINGS} n using (report_id, rule_id, scope)
                 where d.status in ('fail', 'warn') and d.variant = 'strict'
-                qualify row_number() over (partition by d.rule_id order by r.file_name, d.scope)
+                qualify row_number() over (partition by d.rule_id order by n.report_id is null, r.file_name, d.scope)
                     <= {FAILING_REPORTS_SHOWN}
-                order by d.rule_id, r.file_name, d.scope"""
+                order by d.rule_id, n.report_id is null, r.file_name, d.scope"""
         ).fetchall()
     by_rule: dict[str, dict[str, int]] = {}
     for rule_id, status, n in counts:
         by_rule.setdefault(rule_id, {})[status] = n
-    shown: dict[str, list[str]] = {}
-    for rule_id, f, a, y, s, lhs, rhs in failing:
-        shown.setdefault(rule_id, []).append(f"- {f} {a} {y}: {s} lhs={lhs:g} rhs={rhs:g}")
+    shown: dict[str, list[dg.TableRecord]] = {}
+    for rule_id, *row in failing:
+        shown.setdefault(rule_id, []).append(
+            dg.TableRecord(dict(zip([c.name for c in FAILING_COLUMNS.columns], row, strict=True)))
+        )
     for rule in rules():
         n = by_rule.get(rule.id, {})
-        n_failed = n.get("fail", 0) + n.get("warn", 0)
+        n_failed, n_new = n.get("fail", 0) + n.get("warn", 0), new.get(rule.id, 0)
         # a rule that could be judged on no report has not passed: a warning that says why
         never = n_failed == 0 and not n.get("pass")
         severity = dg.AssetCheckSeverity.ERROR if rule.severity == "error" and not never else dg.AssetCheckSeverity.WARN
+        if never:
+            description = f"not assessable on any report: {reasons.get(rule.id)}"
+        else:
+            description = f"{n_new} new finding(s) since the previous refresh; {n_failed - n_new} standing"
         yield dg.AssetCheckResult(
             check_name=rule.id,
             asset_key=dq_rule_results.key,
-            passed=n_failed == 0 and not never,
+            passed=n_new == 0 and not never,
             severity=severity,
-            description=f"not assessable on any report: {reasons.get(rule.id)}" if never else None,
+            description=description,
             metadata={
                 "evaluated": sum(n.values()),
                 "passed": n.get("pass", 0),
-                "failed": n_failed,
+                "new_findings": n_new,
+                "standing_findings": n_failed - n_new,
                 "not_assessable": n.get("not_assessable", 0),
-                "failing": dg.MetadataValue.md("\n".join(shown.get(rule.id, [])) or "none"),
+                "failing": dg.MetadataValue.table(shown.get(rule.id, []), FAILING_COLUMNS),
             },
         )
