@@ -16,6 +16,8 @@ import dagster as dg
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from runtime.settings import connect_warehouse, warehouse_path
+
 REFRESH_TARGET = Path("target/refresh")  # relative to the dbt project
 
 
@@ -63,15 +65,41 @@ def build_in_process(context: dg.AssetExecutionContext, args: list[str]) -> Iter
             events.put(finished)
 
     threading.Thread(target=run, name="dbt", daemon=True).start()
-    errors = []
+    errors, converted = [], []
     while (raw := events.get()) is not finished:
         if raw["info"]["level"] == "error":
             errors.append(raw["info"]["msg"])
         event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
-        yield from event.to_default_asset_events(
+        converted += event.to_default_asset_events(
             manifest=manifest, dagster_dbt_translator=translator, context=context, project=project
         )
+    # row counts once dbt has let go of the warehouse (DuckDB allows one writer at a time)
+    yield from with_row_counts(converted, manifest)
     result = outcome.get("result")
     if result is None or not result.success:
         cause = "\n".join(errors) or str(getattr(result, "exception", None) or "see dbt's log above")
         raise dg.Failure(description=f"dbt {' '.join(args)} failed:\n{cause}")
+
+
+def _unique_id(event) -> str | None:
+    value = (getattr(event, "metadata", None) or {}).get("unique_id")
+    return None if value is None else value.value
+
+
+def with_row_counts(events: list, manifest: dict) -> Iterator:
+    """The events, each model materialization of a table carrying ``dagster/row_count``: one
+    count per table, which DuckDB answers from its row-group statistics (views are not counted:
+    that would run them)."""
+    tables = {}
+    for e in events:
+        node = manifest["nodes"].get(_unique_id(e) or "")
+        if node and node["resource_type"] == "model" and node["config"]["materialized"] in ("table", "incremental"):
+            tables[node["unique_id"]] = f'"{node["schema"]}"."{node["alias"]}"'
+    counts = {}
+    if tables:
+        with connect_warehouse(warehouse_path(), read_only=True) as con:
+            query = " union all ".join(f"select '{uid}', count(*) from {rel}" for uid, rel in tables.items())
+            counts = dict(con.execute(query).fetchall())
+    for e in events:
+        n = counts.get(_unique_id(e) or "")
+        yield e if n is None else e.with_metadata({**e.metadata, "dagster/row_count": n})

@@ -24,7 +24,12 @@ class LayeredTranslator(DagsterDbtTranslator):
         if node is None or node["resource_type"] not in ("model", "seed"):
             return spec
         layer = "reference" if node["resource_type"] == "seed" else node["fqn"][1]
-        return spec.replace_attributes(group_name=layer)
+        columns = [
+            dg.TableColumn(c["name"], c.get("data_type") or "unknown", description=c.get("description") or None)
+            for c in node.get("columns", {}).values()
+        ]
+        spec = spec.replace_attributes(group_name=layer)
+        return spec.merge_attributes(metadata={"dagster/column_schema": dg.TableSchema(columns)}) if columns else spec
 
 
 @dbt_assets(
@@ -42,6 +47,6 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
     # one target folder for every refresh (one runs at a time): dbt's partial-parse state carries
     # over, and per-run artifact folders do not pile up
     if context.is_subset:  # dagster-dbt turns a selection in the UI into dbt's --select
-        yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()
+        yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream().fetch_row_counts()
     else:
         yield from build_in_process(context, args)

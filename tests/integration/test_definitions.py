@@ -25,6 +25,13 @@ def test_asset_graph_is_connected_from_landing_to_checks():
     assert dg.AssetKey(["intermediate", "int_rule_operands"]) in upstream
 
 
+def test_marts_show_their_columns_with_types_and_descriptions():
+    [spec] = [s for s in defs.resolve_all_asset_specs() if s.key == dg.AssetKey(["marts", "fct_requests"])]
+    columns = {c.name: c for c in spec.metadata["dagster/column_schema"].columns}
+    assert columns["report_id"].type == "varchar" and "SHA-256" in columns["report_id"].description
+    assert all(c.type != "unknown" and c.description for c in columns.values())
+
+
 def test_checks_cover_the_rules_and_dbt_tests():
     graph = defs.resolve_asset_graph()
     checks = {k.name for k in graph.asset_check_keys}

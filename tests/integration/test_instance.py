@@ -6,6 +6,7 @@ standing ones."""
 import shutil
 
 import dagster as dg
+import duckdb
 
 from tests.conftest import SAMPLES, run_ogi
 
@@ -24,6 +25,11 @@ def test_a_headless_refresh_is_recorded_in_the_instance_and_checks_are_honest(tm
         assert run.job_name == "refresh" and run.status == dg.DagsterRunStatus.SUCCESS
         for key in (["raw", "reports"], ["marts", "mart_agency_year"], ["published_snapshot"]):
             assert instance.get_latest_materialization_event(dg.AssetKey(key)) is not None, key
+        facts = instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_requests"]))
+        shown = facts.asset_materialization.metadata["dagster/row_count"].value
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert shown == con.execute("select count(*) from marts.fct_requests").fetchone()[0] > 0
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         checks = _checks(instance, run.run_id)
     assert checks["R01_t3_balance_per_column"].passed  # judged, and it holds
     # R14 is never evaluated and R04 has no subtotal rows to check in this report: not green
