@@ -1,5 +1,7 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
+from datetime import timedelta
+
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
@@ -12,6 +14,11 @@ class DbtBuildConfig(dg.Config):
     and test every row."""
 
     full_refresh: bool = False
+
+
+# what analysts may expect of the marts when the nightly refresh is on: a warning once a night
+# is missed, a failure after two (evaluated by the freshness daemon of `dagster dev`)
+MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=48), warn_window=timedelta(hours=26))
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -29,6 +36,8 @@ class LayeredTranslator(DagsterDbtTranslator):
             for c in node.get("columns", {}).values()
         ]
         spec = spec.replace_attributes(group_name=layer)
+        if layer == "marts":
+            spec = dg.apply_freshness_policy(spec, MARTS_FRESHNESS)
         return spec.merge_attributes(metadata={"dagster/column_schema": dg.TableSchema(columns)}) if columns else spec
 
 

@@ -30,6 +30,8 @@ def test_marts_show_their_columns_with_types_and_descriptions():
     columns = {c.name: c for c in spec.metadata["dagster/column_schema"].columns}
     assert columns["report_id"].type == "varchar" and "SHA-256" in columns["report_id"].description
     assert all(c.type != "unknown" and c.description for c in columns.values())
+    # analysts are told how fresh the marts should be: a warning after a missed night, a failure after two
+    assert spec.freshness_policy.warn_window.to_timedelta().total_seconds() == 26 * 3600
 
 
 def test_checks_cover_the_rules_and_dbt_tests():
