@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def _where(p: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in prov.items())
 
 
-def render(con: duckdb.DuckDBPyConnection) -> str:
+def render(con: duckdb.DuckDBPyConnection, data_docs: str | None = None) -> str:
+    """The page; ``data_docs``: a link to the Great Expectations Data Docs of the rule checks."""
     n_reports, n_with_findings = con.execute(TOTALS_SQL).fetchone()
     reports = con.execute(REPORTS_SQL).fetchall()
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -97,6 +99,10 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
         f"<style>{STYLE}</style></head><body>",
         "<h1>政府信息公开年报数据质量报告 · Data-quality report</h1>",
         f"<p class='muted'>{now} · {n_reports} 份报告 reports · {n_with_findings} 份有问题 with findings{more}</p>",
+        f"<p class='muted'>规则校验明细 Rule validations (Great Expectations Data Docs): <a href='{_e(data_docs)}'>"
+        f"{_e(data_docs)}</a></p>"
+        if data_docs
+        else "",
         "<table><tr><th>报告 report</th><th>机构 agency</th><th>年度 year</th><th>格式 format</th>"
         "<th>未通过 fail</th><th>警告 warn</th><th>通过 pass</th><th>无法评估 n/a</th></tr>",
     ]
@@ -172,7 +178,8 @@ def _unread_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     return out
 
 
-def write_report(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+def write_report(con: duckdb.DuckDBPyConnection, path: Path, data_docs: Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(con), encoding="utf-8")
+    link = os.path.relpath(data_docs, path.parent) if data_docs and data_docs.exists() else None
+    path.write_text(render(con, link), encoding="utf-8")
     return path

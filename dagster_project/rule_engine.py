@@ -34,19 +34,19 @@ def started_early() -> Iterator[None]:
         _engine = None
 
 
-def judge_warehouse(path: Path) -> tuple[dict[str, int], dict[str, int]]:
+def judge_warehouse(path: Path) -> tuple[dict[str, int | str], dict[str, int]]:
     """Bring the rule results of the warehouse up to date; what was done, and the results by status."""
-    from runtime.settings import connect_warehouse
+    from runtime.settings import connect_warehouse, data_docs_path
 
     from .rule_results import DQ_TABLE, update_rule_results
 
     with connect_warehouse(path) as con:
-        done = update_rule_results(con)
+        done = update_rule_results(con, docs_dir=data_docs_path())
         by_status = dict(con.execute(f"select status, count(*) from {DQ_TABLE} group by 1").fetchall())
     return done, by_status
 
 
-def judge(path: Path) -> tuple[dict[str, int], dict[str, int]]:
+def judge(path: Path) -> tuple[dict[str, int | str], dict[str, int]]:
     """``judge_warehouse`` in the process started early if there is one, else here. This process
     holds no connection to the warehouse meanwhile: DuckDB lets one process write a file."""
     if _engine is None:

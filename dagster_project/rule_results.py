@@ -8,12 +8,13 @@ those cells print and where (kept for findings only, in main.dq_finding_cells)."
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from expectations.catalogue import rules
-from expectations.runner import judge
+from expectations.runner import Judge
 
 DQ_TABLE = "main.dq_rule_results"
 OPERANDS = "intermediate.int_rule_operands"
@@ -96,7 +97,9 @@ def _replace_derived(con: duckdb.DuckDBPyConnection, chunk: str) -> None:
     ).fetchall()
 
 
-def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> dict[str, int]:
+def update_rule_results(
+    con: duckdb.DuckDBPyConnection, full: bool = False, docs_dir: Path | None = None
+) -> dict[str, int | str]:
     """Judge the reports whose operands changed, a chunk of reports at a time, one transaction per
     chunk, so that memory stays bounded whatever the number of reports. The watermark moves only
     after the last chunk: an interrupted run is judged again in full by the next one. Returns
@@ -119,6 +122,7 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
         dropped = con.execute(f"delete from {DQ_TABLE} where {gone}").fetchone()[0]
         for table in (SUMMARY_TABLE, FINDING_CELLS):
             con.execute(f"delete from {table} where {gone}").fetchall()
+    judge = Judge(docs_dir) if ids else None  # GX's context and checkpoint, once per run
     evaluations = 0
     for start in range(0, len(ids), CHUNK_REPORTS):
         con.register("chunk_ids", pd.DataFrame({"report_id": ids[start : start + CHUNK_REPORTS]}, dtype=object))
@@ -157,4 +161,6 @@ def update_rule_results(con: duckdb.DuckDBPyConnection, full: bool = False) -> d
             where evaluated_at >= ? and status in ('fail', 'warn') and variant = 'strict'""",
         [started],
     )
-    return {"reports_judged": len(ids), "evaluations": evaluations, "rows_replaced": dropped, "full": int(full)}
+    docs = judge.build_docs() if judge else None  # this run's validations; else the last run's stay
+    done: dict[str, int | str] = {"reports_judged": len(ids), "evaluations": evaluations}
+    return done | {"rows_replaced": dropped, "full": int(full), **({"data_docs": str(docs)} if docs else {})}

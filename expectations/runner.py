@@ -1,8 +1,8 @@
 """Judging rule operands with Great Expectations and writing dq_rule_results.
 
-dbt computes one row per report x rule x scope x variant (int_rule_operands); each rule of the
-catalogue becomes a GX suite whose expectation bounds ``delta = lhs - rhs`` by the rule's check
-and tolerance. GX 1.24 has no DuckDB source, so the operands are validated as a DataFrame.
+dbt computes one row per report x rule x scope x variant (int_rule_operands); the `rules`
+checkpoint of the GX project (gx_project.py: one suite per rule, generated from rules.yml)
+validates them as one pandas batch, and its failing rows become fail or warn.
 
 Statuses: pass; fail (error-severity rules) or warn (warn-severity rules); not_assessable with
 the reason when an operand is missing, the rule does not apply to the report's format, or (strict
@@ -10,12 +10,13 @@ variant) a blank or NA cell is an operand and the two sides agree only by readin
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import Rule, rules
+from .catalogue import rules
+from .gx_project import CHECKPOINT, open_context, sync
 
 RESULT_COLUMNS = [
     "evaluation_id",
@@ -34,46 +35,58 @@ RESULT_COLUMNS = [
 ]
 
 
-def build_suite(gx, rule: Rule):
-    low, high = rule.bounds
-    suite = gx.ExpectationSuite(name=rule.id, meta={"title_zh": rule.title_zh, "title_en": rule.title_en})
-    suite.add_expectation(
-        gx.expectations.ExpectColumnValuesToBeBetween(
-            column="delta",
-            min_value=low,
-            max_value=high,
-            severity="critical" if rule.severity == "error" else "warning",
-            meta={"rule_id": rule.id, "rule_version": rule.version, "class": rule.rule_class},
+class Judge:
+    """The rule checkpoint of the GX project (expectations/gx, synced with rules.yml when this
+    opens), run on one chunk of operands at a time; ``build_docs`` then renders this run's
+    validations as Data Docs. Validation results are kept in memory, not in the project folder:
+    a national warehouse judges in chunks on every refresh, and the results live on in
+    dq_rule_results."""
+
+    def __init__(self, docs_dir: Path | None = None):
+        from great_expectations.data_context.store import ValidationResultsStore
+
+        self.context = open_context()
+        sync(self.context)
+        name = self.context.validation_results_store_name
+        self.context.stores[name] = ValidationResultsStore(
+            store_backend={"class_name": "InMemoryStoreBackend"}, store_name=name
         )
-    )
-    return suite
+        if docs_dir is not None:  # in memory only: the project's great_expectations.yml is not changed
+            self.context.variables.data_docs_sites = {
+                "local_site": {
+                    "class_name": "SiteBuilder",
+                    "show_how_to_buttons": False,
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                }
+            }
+        self.docs_dir = docs_dir
+        self.checkpoint = self.context.checkpoints.get(CHECKPOINT)
+        self.validated: list = []
+
+    def build_docs(self) -> Path | None:
+        """Data Docs of this run's validations (the site then shows this run); None when nothing
+        was validated or no folder was given."""
+        if self.docs_dir is None or not self.validated:
+            return None
+        keys = self.validated + [k.expectation_suite_identifier for k in self.validated]
+        self.context.build_data_docs(resource_identifiers=keys)
+        return self.docs_dir / "index.html"
+
+    def __call__(self, operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+        return judge(operands, reports, self)
 
 
-def _gx_batch_definition():
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # one bar per metric otherwise
-    batch_def = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset("rule_operands")
-        .add_batch_definition_whole_dataframe("all")
-    )
-    return gx, context, batch_def
-
-
-def judge(operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
+def judge(operands: pd.DataFrame, reports: pd.DataFrame, checker: Judge | None = None) -> pd.DataFrame:
     """One row per operand row, plus a not_assessable row for every report x rule without one.
     ``reports`` has report_id and format_version. The operands' source cells are not needed to
     judge and stay in the warehouse (lists are slow to move into pandas and back)."""
-    gx, context, batch_def = _gx_batch_definition()
+    checker = checker or Judge()
     now = datetime.now(UTC).replace(tzinfo=None)
     formats = reports.set_index("report_id")["format_version"]
     by_rule = dict(tuple(operands.groupby("rule_id", sort=False)))
     frames = []
-    for rule in rules():
+    for number, rule in enumerate(rules()):
         df = by_rule.get(rule.id, operands.iloc[:0]).reset_index(drop=True)
         absent = reports.loc[~reports["report_id"].isin(df["report_id"]), "report_id"].tolist()
         if absent:
@@ -108,22 +121,24 @@ def judge(operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
         )
         assessable = df["reason"].isna() & df["delta"].notna()
         df.loc[~assessable, "delta"] = None  # judged by nobody: GX skips nulls
-
-        suite = context.suites.add(build_suite(gx, rule))
-        # GX hashes the batch by pickling it: hand it numbers only, and map row numbers back
-        numbers = pd.DataFrame({"row": range(len(df)), "delta": df["delta"]})
-        result = batch_def.get_batch(batch_parameters={"dataframe": numbers}).validate(
-            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row"]}
-        )
-        failed = [row["row"] for r in result.results for row in r.result.get("unexpected_index_list") or []]
-        df["status"] = "pass"
-        df.loc[failed, "status"] = "fail" if rule.severity == "error" else "warn"
-        df.loc[~assessable, "status"] = "not_assessable"
-        df.loc[~assessable & df["reason"].isna(), "reason"] = "an operand is missing"
+        df["assessable"] = assessable
+        df["rule"] = number
         df["rule_version"] = rule.version
         df["severity"] = rule.severity
-        df["evaluated_at"] = now
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
+    df = pd.concat(frames, ignore_index=True)
+    # one batch for every rule, numbers only: GX hashes a batch by pickling it
+    batch = pd.DataFrame({"row": range(len(df)), "rule": df["rule"], "delta": df["delta"]})
+    result = checker.checkpoint.run(batch_parameters={"dataframe": batch})
+    failed = []
+    for key, validation in result.run_results.items():
+        checker.validated.append(key)
+        failed += [row["row"] for r in validation.results for row in r.result.get("unexpected_index_list") or []]
+    df["status"] = "pass"
+    df.loc[failed, "status"] = df.loc[failed, "severity"].map({"error": "fail"}).fillna("warn")
+    df.loc[~df["assessable"], "status"] = "not_assessable"
+    df.loc[~df["assessable"] & df["reason"].isna(), "reason"] = "an operand is missing"
+    df["evaluated_at"] = now
+    return df[RESULT_COLUMNS]

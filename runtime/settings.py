@@ -30,6 +30,12 @@ def dq_report_path() -> Path:
     return Path(os.environ.get("OGI_DQ_REPORT") or warehouse_path().with_suffix(".dq.html")).resolve()
 
 
+def data_docs_path() -> Path:
+    """``OGI_DATA_DOCS`` or the warehouse file's name with .data_docs: the Great Expectations Data
+    Docs of the last refresh that judged reports (index.html)."""
+    return Path(os.environ.get("OGI_DATA_DOCS") or warehouse_path().with_suffix(".data_docs")).resolve()
+
+
 def alerts_path() -> Path:
     return Path(os.environ.get("OGI_ALERTS") or warehouse_path().with_suffix(".alerts.jsonl")).resolve()
 

@@ -8,7 +8,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from alerting.sinks import Sinks
 from expectations.catalogue import rules
-from runtime.settings import alerts_path, dq_report_path
+from runtime.settings import alerts_path, data_docs_path, dq_report_path
 
 from ..alerts import send_new_alerts
 from ..dq_report import write_report
@@ -36,7 +36,11 @@ def dq_rule_results(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
         f"judged {done['reports_judged']} reports ({done['evaluations']} evaluations"
         f"{', all reports' if done['full'] else ''}); rule evaluations by status: {by_status}"
     )
-    return dg.MaterializeResult(metadata={**done, **{f"status_{k}": v for k, v in by_status.items()}})
+    docs = data_docs_path() / "index.html"
+    metadata = {**done, **{f"status_{k}": v for k, v in by_status.items()}}
+    if docs.exists():  # built by this run, or by the last run that judged reports
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs))
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(
@@ -64,7 +68,7 @@ def dq_alerts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
 )
 def dq_report(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as con:
-        path = write_report(con, dq_report_path())
+        path = write_report(con, dq_report_path(), data_docs_path() / "index.html")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 

@@ -1,6 +1,7 @@
 """The whole pipeline on the bundled samples: real extraction, a real DuckDB file, real dbt and
 Dagster runs. One refresh per module; the assertions come from the truth files."""
 
+import re
 import shutil
 import subprocess
 
@@ -169,6 +170,19 @@ def test_bad_landing_folder_is_a_clear_error(tmp_path):
     proc = run_ogi("refresh", "--landing", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_great_expectations_data_docs_list_one_validation_per_suite(refreshed):
+    """The rule step runs the GX checkpoint; its Data Docs sit beside the warehouse, one validation
+    per rule suite, and the data-quality page links to them."""
+    from expectations.catalogue import rules
+
+    _, warehouse, _ = refreshed
+    index = warehouse.with_suffix(".data_docs") / "index.html"
+    page = index.read_text(encoding="utf-8")
+    listed = re.findall(r"validations/([A-Za-z0-9_]+)/", page)
+    assert sorted(listed) == sorted(r.id for r in rules())  # each suite once
+    assert "w.data_docs/index.html" in warehouse.with_suffix(".dq.html").read_text(encoding="utf-8")
 
 
 def test_every_rule_is_evaluated_for_every_report(refreshed):
