@@ -6,7 +6,6 @@ file's content hash, and every landing file gets a row in raw.files whatever hap
 from __future__ import annotations
 
 import csv
-import json
 import os
 from datetime import datetime
 from pathlib import Path
@@ -15,11 +14,10 @@ import duckdb
 import pandas as pd
 
 from expectations.catalogue import rules
-from extract.report import EXTRACTOR_VERSION, extract_file, sha256_of
+from extract.report import EXTRACTOR_VERSION, sha256_of
 
+from .extract_worker import stored_path
 from .places import place_names
-
-_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
 
 DDL = """
 create schema if not exists raw;
@@ -87,64 +85,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
-def result_rows(result: dict, sha256: str, now: datetime) -> dict[str, list[tuple]]:
-    """The raw rows of one extraction result. Pure: no I/O."""
-    r = result["report"]
-    report = (
-        sha256,
-        result["file"],
-        r.get("source_format"),
-        r.get("layout"),
-        r.get("agency"),
-        r.get("year"),
-        r.get("format_version"),
-        r.get("published_date"),
-        r.get("index_no"),
-        result["status"],
-        result.get("quarantine_reason"),
-        EXTRACTOR_VERSION,
-        now,
-    )
-    cells = []
-    for c in result.get("cells", []):
-        p = c["prov"]
-        cells.append(
-            (
-                sha256,
-                c["table"],
-                c["row"],
-                c["col"],
-                c["raw"],
-                None if c["value"] is None else float(c["value"]),
-                c["unit"],
-                c["flags"],
-                p.get("page"),
-                p.get("line"),
-                p.get("offset"),
-                p.get("bbox"),
-                _to_json(p),
-                now,
-            )
-        )
-    sections = [(sha256, k, s["heading"], s["text"], s["line"] + 1, now) for k, s in result.get("sections", {}).items()]
-    issues = [
-        (
-            sha256,
-            i["code"],
-            i["severity"],
-            i["message"],
-            json.dumps({k: v for k, v in i.items() if k not in ("code", "severity", "message")}, ensure_ascii=False),
-            now,
-        )
-        for i in result.get("issues", [])
-    ]
-    claims = [
-        (sha256, c["claim_key"], c["value"], c["section_key"], c["sentence"], c["offset"], now)
-        for c in result.get("claims", [])
-    ]
-    return {"reports": [report], "cells": cells, "sections": sections, "issues": issues, "claims": claims}
-
-
 _FILE_COLUMNS = [
     "path",
     "file_name",
@@ -179,15 +119,6 @@ _COLUMNS = {
 }
 
 
-def extract_rows(item: tuple) -> tuple[str, str | None, dict[str, list[tuple]]]:
-    """Extract one file into its raw rows (runs in a worker process): status, reason, rows.
-    ``item``: path, sha256, load time and what the fetch log knows of the file (or None)."""
-    path, sha, now, hints = item
-    result = extract_file(path, hints)
-    result["file"] = os.path.basename(stored_path(path))
-    return result["status"], result.get("quarantine_reason"), result_rows(result, sha, now)
-
-
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], columns: list[str]) -> None:
     if rows:
         con.register("batch_rows", pd.DataFrame(rows, columns=columns))
@@ -203,16 +134,6 @@ def touch_reports(con: duckdb.DuckDBPyConnection, where: str, params: list, now:
         return  # the updates would scan every raw table, on every batch of a national load
     for table in _COLUMNS:
         con.execute(f"update raw.{table} set _loaded_at = ? where report_id in (select report_id from touched)", [now])
-
-
-def stored_path(path: str) -> str:
-    """The path as the warehouse keeps it: a name that is not UTF-8 (a GBK name from an archive
-    made on Chinese Windows) with its bytes escaped as \\xNN, so the original is recoverable."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _file_row(path: str, sha: str, status: str, reason: str | None, now: datetime) -> tuple:

@@ -19,11 +19,11 @@ from extract.progress import progress_bar
 from extract.report import quarantined
 from runtime.settings import aliases_path, landing_path, overrides_path, place_aliases_path
 
+from ..extract_worker import extract_chunk, extract_rows, result_rows, stored_path
 from ..raw_load import (
     BadOverrides,
     content_hashes,
     ensure_schema,
-    extract_rows,
     fetch_hints,
     known_reports,
     load_aliases,
@@ -34,8 +34,6 @@ from ..raw_load import (
     read_overrides,
     record_known_files,
     record_skipped,
-    result_rows,
-    stored_path,
     sync_presence,
 )
 from .resources import WRITER_POOL, Warehouse
@@ -123,10 +121,6 @@ def landing_files_in(folder: Path) -> list[str]:
     return landing_entries(folder)[0]
 
 
-def _extract_chunk(items: list[tuple]) -> list[tuple]:
-    return [extract_rows(item) for item in items]
-
-
 def file_timeout() -> float:
     """``OGI_FILE_TIMEOUT`` (default 120 s): the longest one file may take in an extraction worker
     before the worker is replaced and the file quarantined ``timeout``. Above the OCR and
@@ -165,7 +159,7 @@ def _extract_many(items: list[tuple], workers: int):
     with ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn")) as pool:
 
         def submit(chunk: list[tuple]) -> tuple:
-            return chunk, pool.schedule(_extract_chunk, [chunk], timeout=limit)
+            return chunk, pool.schedule(extract_chunk, [chunk], timeout=limit)
 
         pending = deque(submit(c) for c in islice(chunks, IN_FLIGHT * workers))
         while pending:
