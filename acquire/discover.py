@@ -22,8 +22,12 @@ def _links(html: str, base: str):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        url = urljoin(base, href)
-        if urlparse(url).scheme in ("http", "https"):
+        try:
+            url = urljoin(base, href)
+            scheme = urlparse(url).scheme
+        except ValueError:  # a broken link (an unclosed IPv6 bracket): not followed
+            continue
+        if scheme in ("http", "https"):
             yield url, " ".join(a.text_content().split()), a.get("title") or ""
 
 

@@ -36,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from extract.document import Unreadable
 from extract.normalize import clean
 from extract.readers.html import decode_html
 
@@ -56,10 +57,11 @@ _SECOND_LEVEL = {"gov", "com", "org", "edu", "net", "ac"}  # www.x.gov.cn and fi
 @dataclass
 class Settings:
     user_agent: str = USER_AGENT
-    connect_timeout: float = 10
-    timeout: float = 15  # seconds one read may wait (a silent server)
-    total_timeout: float = 120  # seconds one response may take in all (a server that never ends)
-    min_rate: float = 1024  # bytes/s a body must keep up after the first 10 s (a server that trickles)
+    connect_timeout: float = 10.0
+    timeout: float = 15.0  # seconds one read may wait (a silent server)
+    total_timeout: float = 120.0  # seconds one response may take in all (a server that never ends)
+    min_rate: float = 1024.0  # bytes/s a body must keep up after the first 10 s (a server that trickles)
+    retry_after_max: int = 60  # seconds a Retry-After header may make the fetcher wait
     max_bytes: int = 40 * 1024 * 1024  # one attachment or page, after decompression
     max_robots_bytes: int = 512 * 1024
     page_budget: int = 200 * 1024 * 1024  # bytes of attachments per page
@@ -69,7 +71,7 @@ class Settings:
     allow_hosts: tuple[str, ...] = ()  # other sites whose links are followed (a host or a .suffix)
     allow_private: bool = False  # private, loopback and link-local addresses (tests, intranets)
     host_interval: float = 1.0  # seconds between two requests to one host
-    host_concurrency: int = 2
+    host_concurrency: int = 2  # requests to one host at a time (a download runs after its request)
     workers: int = 8
     retries: int = 3
     backoff: float = 0.5
@@ -101,7 +103,7 @@ class Fetched:
     outcome: str  # new, not_modified, robots_disallowed, too_large, timeout, error, bad_scheme, other_site,
     # private_address, over_budget (stored later as new / unchanged / changed)
     http_status: int | None = None
-    path: Path | None = None  # the body in the landing folder, named by its content hash
+    path: Path | None = None  # the downloaded body, until it is moved into the landing folder
     sha256: str | None = None
     size: int | None = None
     content_type: str | None = None
@@ -153,6 +155,8 @@ class PoliteClient:
         # never inside it, where a refresh would meet them
         self.incoming = landing.parent / f".{landing.name}.incoming"
         self.incoming.mkdir(parents=True, exist_ok=True)
+        for stale in self.incoming.iterdir():  # left by a run that was killed
+            stale.unlink(missing_ok=True)
         self.run_budget = Budget(settings.run_budget)
         self.session = requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
@@ -163,6 +167,7 @@ class PoliteClient:
             status_forcelist=(500, 502, 503, 504),
             allowed_methods=("GET",),
             respect_retry_after_header=True,
+            retry_after_max=settings.retry_after_max,
             raise_on_status=False,
             redirect=False,
         )
@@ -178,7 +183,11 @@ class PoliteClient:
     def check_target(self, url: str, origin: str) -> None:
         """Refuse a URL that is not http(s), not on the origin's site (unless allowed), or whose
         host resolves to a private or loopback address (unless configured)."""
-        parts = urlparse(url)
+        try:
+            parts = urlparse(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:  # a port out of range, a broken IPv6 literal
+            raise Refused("error", f"not a usable URL ({exc}): {url[:200]}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise Refused("bad_scheme", f"only http and https are fetched, not {parts.scheme or 'this'}: {url[:200]}")
         host = parts.hostname
@@ -188,8 +197,8 @@ class PoliteClient:
             raise Refused("other_site", f"{host} is not the listed page's site; allow it with allow_hosts")
         if not self.settings.allow_private:
             try:
-                addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 80)}
-            except OSError as exc:
+                addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
+            except (OSError, UnicodeError) as exc:
                 raise Refused("error", f"cannot resolve {host}: {exc}") from None
             for address in addresses:
                 ip = ipaddress.ip_address(address.split("%")[0])
@@ -204,7 +213,7 @@ class PoliteClient:
         if rp is None:
             rp = urllib.robotparser.RobotFileParser()
             try:
-                with self._get(f"{host}/robots.txt") as resp:
+                with self._follow(f"{host}/robots.txt", url, {}, robots=False) as resp:
                     body = self._read_capped(resp, self.settings.max_robots_bytes) if resp.status_code == 200 else b""
                 rp.parse(body.decode("utf-8", "replace").splitlines())
             except (requests.RequestException, Refused):
@@ -265,11 +274,12 @@ class PoliteClient:
     def _read_capped(self, resp: requests.Response, limit: int) -> bytes:
         return b"".join(self._chunks(resp, limit))
 
-    def _follow(self, url: str, origin: str, headers: dict) -> requests.Response:
-        """The response after redirects, each hop checked like the first request."""
+    def _follow(self, url: str, origin: str, headers: dict, robots: bool = True) -> requests.Response:
+        """The response after redirects, each hop checked like the first request (``robots``:
+        against the host's robots.txt too; not when fetching robots.txt itself)."""
         for _ in range(self.settings.max_redirects + 1):
             self.check_target(url, origin)
-            if not self.allowed(url):
+            if robots and not self.allowed(url):
                 raise Refused("robots_disallowed", "robots.txt disallows it")
             resp = self._get(url, headers)
             if resp.is_redirect and resp.headers.get("Location"):
@@ -287,7 +297,7 @@ class PoliteClient:
             headers["If-None-Match"] = previous["etag"]
         if previous and previous.get("last_modified"):
             headers["If-Modified-Since"] = previous["last_modified"]
-        limit = min(self.settings.max_bytes, self.settings.max_bytes if limit is None else limit)
+        limit = self.settings.max_bytes if limit is None else min(limit, self.settings.max_bytes)
         try:
             with self._follow(url, page_url, headers) as resp:
                 if resp.status_code == 304:
@@ -341,7 +351,9 @@ def _extension(url: str, content_type: str | None, head: bytes) -> str:
 def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fetched:
     """A report page and, when it is HTML, the attachments it links, within the page's budget
     and what is left of the run's."""
-    page = client.fetch(url, url, previous.get(url))
+    if client.run_budget.left <= 0:
+        return Fetched(url, url, "over_budget", error="the run's download budget is spent")
+    page = client.fetch(url, url, previous.get(url), limit=client.run_budget.left)
     if page.size and not client.run_budget.take(page.size):
         page.outcome, page.error = "over_budget", "the run's download budget is spent"
         page.path.unlink(missing_ok=True)
@@ -353,16 +365,19 @@ def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fet
         html_file = Path(previous[url]["path"])  # unchanged page: its attachments may still change
     if html_file is None or not html_file.is_file():
         return page
-    text, encoding, _ = decode_html(html_file.read_bytes())  # a page is at most max_bytes
+    try:
+        text, encoding, _ = decode_html(html_file.read_bytes())  # a page is at most max_bytes
+    except Unreadable:  # a binary body served as text/html: kept, no links to follow
+        return page
     page.encoding = page.encoding or encoding
     m = _TITLE.search(text)
     page.page_title = clean(unescape(m.group(1)))[:500] if m else None
     left = client.settings.page_budget
     for n, link in enumerate(attachment_links(text, url)):
-        if n >= client.settings.max_attachments or left <= 0:
-            item = Fetched(link, url, "over_budget", error="the page's attachment budget is spent")
+        if n >= client.settings.max_attachments or min(left, client.run_budget.left) <= 0:
+            item = Fetched(link, url, "over_budget", error="the page's or the run's download budget is spent")
         else:
-            item = client.fetch(link, url, previous.get(link), limit=left)
+            item = client.fetch(link, url, previous.get(link), limit=min(left, client.run_budget.left))
             if item.size:
                 left -= item.size
                 if not client.run_budget.take(item.size):
@@ -503,7 +518,10 @@ def fetch_all(
         futures = {pool.submit(fetch_page, client, x.url, previous): x for x in good}
         for future in as_completed(futures):
             x = futures[future]
-            page = future.result()
+            try:
+                page = future.result()
+            except Exception as exc:  # a page the fetcher did not foresee: one error row, the run goes on
+                page = Fetched(x.url, x.url, "error", error=f"{type(exc).__name__}: {exc}"[:300])
             rows = []
             for item in [page, *page.attachments]:
                 row, change = settle(landing, item, (x.agency, x.year), previous, _now())

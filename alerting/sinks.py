@@ -23,6 +23,7 @@ create table if not exists main.dq_alert_log (
 create table if not exists main.dq_alert_state (sink varchar primary key, delivered_through timestamp);
 """
 
+
 @dataclass
 class Sinks:
     jsonl: Path

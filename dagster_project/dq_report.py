@@ -148,10 +148,9 @@ def render(con: duckdb.DuckDBPyConnection, data_docs: str | None = None) -> str:
     if skipped:
         out.append("<h2>未读取的条目 · Landing entries not read</h2>")
         out.append("<table><tr><th>路径 path</th><th>原因 reason</th></tr>")
-        out += [
-            f"<tr><td>{_e(p)}</td><td>{_e(SKIP_ZH.get(r, r))} <span class='muted'>{_e(r)}</span></td></tr>"
-            for p, r in skipped
-        ]
+        for p, r in skipped:
+            words = SKIP_ZH.get(r.split(":")[0], r)  # "unreadable: <cause>" has its words too
+            out.append(f"<tr><td>{_e(p)}</td><td>{_e(words)} <span class='muted'>{_e(r)}</span></td></tr>")
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)

@@ -273,7 +273,8 @@ def record_skipped(
     con: duckdb.DuckDBPyConnection, landing: Path, skipped: list[tuple[str, str]], now: datetime
 ) -> None:
     """The landing folder's entries that were not read (links out of the folder, FIFOs, hidden
-    files, names that are not UTF-8 …), as of this refresh: every entry is accounted for."""
+    files, files gone or unreadable when hashed …), as of this refresh: every entry is accounted
+    for."""
     con.execute("delete from raw.skipped where landing = ?", [str(landing)])
     if skipped:
         con.executemany("insert into raw.skipped values (?, ?, ?, ?)", [(str(landing), p, r, now) for p, r in skipped])

@@ -1,5 +1,6 @@
-"""Headless refresh (``ogi refresh``): the Dagster `refresh` job, executed in process, then a
-short summary. Exit code 0 when the pipeline worked, whatever the reports' own errors."""
+"""Headless refresh (``ogi refresh``): the Dagster `refresh` job, run in a child process that this
+one supervises, then a short summary. Exit code 0 when the pipeline worked, whatever the reports'
+own errors."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from runtime.lock import HELD_ENV, LockTimeout, lock_path, warehouse_lock
+from runtime.lock import HELD_ENV, LockTimeout, warehouse_lock
 
 from .publish import current_path, reader_path
 
+SUPERVISOR_ENV = "OGI_REFRESH_SUPERVISOR"  # the PID the job's child process watches
 SHOWN = 30  # findings and quarantined files listed; a national warehouse has tens of thousands
 SUMMARY_SQL = {
     "files": "select status, count(*) from raw.files where present group by 1 order by 1",
@@ -52,7 +54,7 @@ def run_refresh(
 
     from runtime.settings import warehouse_path
 
-    problem = warehouse_problem(warehouse_path())
+    problem = folder_problem(warehouse_path())
     if problem:
         console.print(f"[red]{problem}[/red]", soft_wrap=True)
         return 3
@@ -61,8 +63,14 @@ def run_refresh(
         console.print(f"another refresh or fetch is writing to this warehouse; waiting up to {wait:g} s")
 
     try:
-        with warehouse_lock(warehouse_path(), wait, waiting):
-            return _supervise(warehouse_path(), full, console)
+        with warehouse_lock(warehouse_path(), wait, waiting) as lock_file:
+            # the file itself is looked at under the lock: opening it could otherwise break the
+            # refresh or fetch that holds the lock
+            problem = file_problem(warehouse_path())
+            if problem:
+                console.print(f"[red]{problem}[/red]", soft_wrap=True)
+                return 3
+            return _supervise(lock_file, full, console)
     except LockTimeout:
         console.print(
             f"[red]another refresh of {warehouse_path()} is still running after {wait:g} s; nothing was changed[/red]",
@@ -76,17 +84,25 @@ class _Stop(Exception):
         self.signum = signum
 
 
-def _supervise(warehouse: Path, full: bool, console: Console) -> int:
+def _supervise(lock_file, full: bool, console: Console) -> int:
+    """Run the job in a child process group. The child inherits the lock's file, so the lock stays
+    held until the child is gone even if this process is killed; the child ends its group when it
+    sees this process gone."""
+
     def stop(signum, _frame):
         raise _Stop(signum)
 
-    env = {**os.environ, HELD_ENV: str(lock_path(warehouse))}
+    env = {**os.environ, HELD_ENV: lock_file.name, SUPERVISOR_ENV: str(os.getpid())}
     command = [sys.executable, "-m", "dagster_project.refresh", *(["--full"] if full else [])]
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     child = None
     try:
-        child = subprocess.Popen(command, env=env, start_new_session=True)
-        return child.wait()
+        child = subprocess.Popen(command, env=env, start_new_session=True, pass_fds=(lock_file.fileno(),))
+        code = child.wait()
+        if code < 0:  # killed by a signal (the OOM killer, an operator): say so, exit as a shell would
+            console.print(f"[red]the refresh was killed by {signal.Signals(-code).name}[/red]", soft_wrap=True)
+            return 128 - code
+        return code
     except _Stop as exc:
         if child is not None:
             os.killpg(child.pid, signal.SIGKILL)  # the job, its extraction workers, dbt
@@ -102,8 +118,8 @@ def _supervise(warehouse: Path, full: bool, console: Console) -> int:
             signal.signal(s, handler)
 
 
-def warehouse_problem(warehouse: Path) -> str | None:
-    """Why a refresh cannot write the warehouse file, in one line with what to do, or None."""
+def folder_problem(warehouse: Path) -> str | None:
+    """Why a refresh cannot write into the warehouse's folder, in one line with what to do, or None."""
     folder = warehouse.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -111,6 +127,11 @@ def warehouse_problem(warehouse: Path) -> str | None:
         return f"cannot create the warehouse folder {folder}: {exc.strerror}; choose another --warehouse"
     if not os.access(folder, os.W_OK):
         return f"the warehouse folder {folder} is not writable; choose another --warehouse or fix its permissions"
+    return None
+
+
+def file_problem(warehouse: Path) -> str | None:
+    """Why a refresh cannot write the warehouse file (damaged, held by another program), or None."""
     try:
         held = writer_lock_holder(warehouse)
     except NotAWarehouse as exc:
@@ -232,10 +253,10 @@ def print_summary(warehouse: Path, console: Console) -> None:
     console.print(table)
 
 
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent(supervisor: int) -> None:
     """When the supervising process is gone (killed by SIGKILL, which it cannot catch), the job
-    and everything it started (workers, dbt) end too, rather than write on without the lock."""
-    while os.getppid() == parent:
+    and everything it started (workers, the rule process) end too."""
+    while os.getppid() == supervisor:
         time.sleep(0.5)
     os.killpg(0, signal.SIGKILL)
 
@@ -245,7 +266,7 @@ def main() -> None:
     warehouse file)."""
     from .rule_engine import started_early
 
-    threading.Thread(target=_die_with_parent, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_die_with_parent, args=(int(os.environ[SUPERVISOR_ENV]),), daemon=True).start()
     console = Console(stderr=True)
     with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
         sys.exit(_run("--full" in sys.argv, console))

@@ -34,7 +34,7 @@ def started_early() -> Iterator[None]:
         _engine = None
 
 
-def judge_warehouse(path: Path) -> tuple[dict[str, int | str], dict[str, int]]:
+def judge_warehouse(path: Path) -> tuple[dict[str, int], dict[str, int]]:
     """Bring the rule results of the warehouse up to date; what was done, and the results by status."""
     from runtime.settings import connect_warehouse, data_docs_path
 
@@ -46,7 +46,7 @@ def judge_warehouse(path: Path) -> tuple[dict[str, int | str], dict[str, int]]:
     return done, by_status
 
 
-def judge(path: Path) -> tuple[dict[str, int | str], dict[str, int]]:
+def judge(path: Path) -> tuple[dict[str, int], dict[str, int]]:
     """``judge_warehouse`` in the process started early if there is one, else here. This process
     holds no connection to the warehouse meanwhile: DuckDB lets one process write a file."""
     if _engine is None:

@@ -99,13 +99,19 @@ def _replace_derived(con: duckdb.DuckDBPyConnection, chunk: str) -> None:
 
 def update_rule_results(
     con: duckdb.DuckDBPyConnection, full: bool = False, docs_dir: Path | None = None
-) -> dict[str, int | str]:
+) -> dict[str, int]:
     """Judge the reports whose operands changed, a chunk of reports at a time, one transaction per
     chunk, so that memory stays bounded whatever the number of reports. The watermark moves only
     after the last chunk: an interrupted run is judged again in full by the next one. Returns
     counts of what was done."""
     con.execute(_DDL)
     started = datetime.now(UTC).replace(tzinfo=None)  # results judged by this run are evaluated after it
+    # the findings before this run: a finding judged again (a full run, a new rule version) is not new
+    con.execute(
+        f"""create or replace temp table findings_before as
+            select report_id, rule_id, scope, lhs, rhs from {DQ_TABLE}
+            where status in ('fail', 'warn') and variant = 'strict'"""
+    )
     full = full or _needs_full(con)
     since = "'-infinity'" if full else f"(select coalesce(max(judged_through), '-infinity') from {STATE_TABLE})"
     ids = [
@@ -153,14 +159,15 @@ def update_rule_results(
             con.unregister("results_df")
     con.execute(f"delete from {STATE_TABLE}")
     con.execute(f"insert into {STATE_TABLE} values (?)", [built_at])
-    # the alerting signal of the rule checks: a report loaded or changed since the previous
-    # refresh whose numbers break a rule; the standing findings of older reports are not in it
+    # the alerting signal of the rule checks: findings this run judged that were not there
+    # before it (a report loaded or changed that breaks a rule, with its numbers)
     con.execute(
         f"""create or replace table {NEW_FINDINGS} as
-            select report_id, rule_id, scope from {DQ_TABLE}
-            where evaluated_at >= ? and status in ('fail', 'warn') and variant = 'strict'""",
+            select d.report_id, d.rule_id, d.scope from {DQ_TABLE} d
+            anti join findings_before b using (report_id, rule_id, scope, lhs, rhs)
+            where d.evaluated_at >= ? and d.status in ('fail', 'warn') and d.variant = 'strict'""",
         [started],
     )
-    docs = judge.build_docs() if judge else None  # this run's validations; else the last run's stay
-    done: dict[str, int | str] = {"reports_judged": len(ids), "evaluations": evaluations}
-    return done | {"rows_replaced": dropped, "full": int(full), **({"data_docs": str(docs)} if docs else {})}
+    if judge:
+        judge.build_docs()  # this run's validations; when nothing was judged, the last run's stay
+    return {"reports_judged": len(ids), "evaluations": evaluations, "rows_replaced": dropped, "full": int(full)}

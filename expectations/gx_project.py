@@ -84,17 +84,19 @@ def sync(context) -> list[str]:
     except KeyError:
         batch = asset.add_batch_definition_whole_dataframe(BATCH)
     catalogue = rules()
+    suites = {s.name: s for s in context.suites.all()}
+    validations = {v.name: v for v in context.validation_definitions.all()}
     definitions = []
     for number, rule in enumerate(catalogue):
         wanted = expectation(rule, number)
-        suite = next((s for s in context.suites.all() if s.name == rule.id), None)
+        suite = suites.get(rule.id)
         if suite is None or not _same(suite, wanted):
             if suite is not None:
                 context.suites.delete(rule.id)
             suite = context.suites.add(gx.ExpectationSuite(name=rule.id, meta={"title_en": rule.title_en}))
             suite.add_expectation(wanted)
             written.append(f"suite {rule.id}")
-        definition = next((v for v in context.validation_definitions.all() if v.name == rule.id), None)
+        definition = validations.get(rule.id)
         if definition is None or definition.suite.id != suite.id:
             if definition is not None:
                 context.validation_definitions.delete(rule.id)
@@ -103,12 +105,11 @@ def sync(context) -> list[str]:
             written.append(f"validation definition {rule.id}")
         definitions.append(definition)
     ids = {r.id for r in catalogue}
-    for suite in context.suites.all():  # rules taken out of the catalogue
-        if suite.name not in ids:
-            if any(v.name == suite.name for v in context.validation_definitions.all()):
-                context.validation_definitions.delete(suite.name)
-            context.suites.delete(suite.name)
-            written.append(f"removed {suite.name}")
+    for name in set(suites) - ids:  # rules taken out of the catalogue
+        if name in validations:
+            context.validation_definitions.delete(name)
+        context.suites.delete(name)
+        written.append(f"removed {name}")
     checkpoint = next((c for c in context.checkpoints.all() if c.name == CHECKPOINT), None)
     names = [d.name for d in definitions]
     if (

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import rules
-from .gx_project import CHECKPOINT, open_context, sync
+from .gx_project import CHECKPOINT, PROJECT_ROOT, open_context, sync
 
 RESULT_COLUMNS = [
     "evaluation_id",
@@ -46,7 +46,13 @@ class Judge:
         from great_expectations.data_context.store import ValidationResultsStore
 
         self.context = open_context()
-        sync(self.context)
+        try:
+            sync(self.context)
+        except OSError as exc:  # an installation whose project folder cannot be written
+            raise RuntimeError(
+                f"the GX project in {PROJECT_ROOT / 'gx'} does not match rules.yml and cannot be rewritten "
+                f"({exc}); run `python -m expectations.gx_project` where it can"
+            ) from None
         name = self.context.validation_results_store_name
         self.context.stores[name] = ValidationResultsStore(
             store_backend={"class_name": "InMemoryStoreBackend"}, store_name=name

@@ -1,20 +1,17 @@
 """One writer per warehouse: an exclusive lock on ``<warehouse>.lock``, taken by a refresh for its
-whole run and by the fetcher for each write of its log. Re-entrant within a process, so a refresh
-that runs the fetch step does not wait on itself."""
+whole run and by the fetcher for each write of its log. The refresh's job runs in a child process
+that inherits the held lock (``HELD_ENV`` names it): there, taking it again goes straight through."""
 
 from __future__ import annotations
 
 import fcntl
 import os
-import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
 HELD_ENV = "OGI_WAREHOUSE_LOCK_HELD"  # set by a refresh for its child process: the lock is held for it
-_held: dict[str, int] = {p: 1 for p in [os.environ.get(HELD_ENV)] if p}  # lock path -> depth, this process
-_guard = threading.RLock()
 
 
 class LockTimeout(Exception):
@@ -27,20 +24,12 @@ def lock_path(warehouse: Path) -> Path:
 
 @contextmanager
 def warehouse_lock(warehouse: Path, wait: float, on_wait: Callable[[], None] | None = None):
-    """Hold the warehouse's lock; waits up to ``wait`` seconds (``on_wait`` is called once when
-    it has to), then raises ``LockTimeout``."""
+    """Hold the warehouse's lock, yielding its open file (None where the lock is held for this
+    process by its supervisor); waits up to ``wait`` seconds (``on_wait`` is called once when it
+    has to), then raises ``LockTimeout``."""
     path = lock_path(warehouse)
-    key = str(path)
-    with _guard:
-        reentered = bool(_held.get(key))
-        if reentered:
-            _held[key] += 1
-    if reentered:
-        try:
-            yield
-        finally:
-            with _guard:
-                _held[key] -= 1
+    if os.environ.get(HELD_ENV) == str(path):
+        yield None
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+") as f:
@@ -60,11 +49,7 @@ def warehouse_lock(warehouse: Path, wait: float, on_wait: Callable[[], None] | N
         f.truncate()
         f.write(str(os.getpid()))
         f.flush()
-        with _guard:
-            _held[key] = 1
         try:
-            yield
+            yield f
         finally:
-            with _guard:
-                _held[key] = 0
             fcntl.flock(f, fcntl.LOCK_UN)

@@ -122,10 +122,10 @@ def landing_files_in(folder: Path) -> list[str]:
 
 
 def file_timeout() -> float:
-    """``OGI_FILE_TIMEOUT`` (default 120 s): the longest one file may take in an extraction worker
+    """``OGI_FILE_TIMEOUT`` (default 300 s): the longest one file may take in an extraction worker
     before the worker is replaced and the file quarantined ``timeout``. Above the OCR and
     LibreOffice limits, which end slow scans and conversions with their own reasons first."""
-    return float(os.environ.get("OGI_FILE_TIMEOUT") or 120)
+    return float(os.environ.get("OGI_FILE_TIMEOUT") or 300)
 
 
 def _chunks(items: list[tuple]):
@@ -153,25 +153,30 @@ def _extract_many(items: list[tuple], workers: int):
     if not items:
         return
     limit = file_timeout()
-    chunks = _chunks(items)
-    workers = max(1, min(workers, -(-len(items) // CHUNK)))
+    all_chunks = list(_chunks(items))
+    chunks = iter(all_chunks)
+    workers = max(1, min(workers, len(all_chunks)))
     # spawn, not fork: the parent holds a DuckDB connection and Dagster's threads
     with ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn")) as pool:
 
         def submit(chunk: list[tuple]) -> tuple:
             return chunk, pool.schedule(extract_chunk, [chunk], timeout=limit)
 
-        pending = deque(submit(c) for c in islice(chunks, IN_FLIGHT * workers))
-        while pending:
-            chunk, future = pending.popleft()
-            nxt = next(chunks, None)
-            if nxt is not None:
-                pending.append(submit(nxt))
-            try:
-                yield from zip(chunk, future.result(), strict=True)
-            except (FutureTimeout, ProcessExpired):
-                for item in chunk:
-                    yield item, _extract_alone(pool, item, limit)
+        try:
+            pending = deque(submit(c) for c in islice(chunks, IN_FLIGHT * workers))
+            while pending:
+                chunk, future = pending.popleft()
+                nxt = next(chunks, None)
+                if nxt is not None:
+                    pending.append(submit(nxt))
+                try:
+                    yield from zip(chunk, future.result(), strict=True)
+                except (FutureTimeout, ProcessExpired):
+                    for item in chunk:
+                        yield item, _extract_alone(pool, item, limit)
+        except BaseException:  # the loader failed or the run is stopping: do not wait for the chunks in flight
+            pool.stop()
+            raise
 
 
 def _extract_alone(pool: ProcessPool, item: tuple, limit: float) -> tuple:
@@ -182,7 +187,9 @@ def _extract_alone(pool: ProcessPool, item: tuple, limit: float) -> tuple:
         reason, detail = "timeout", f"extraction took over {limit:g} s (OGI_FILE_TIMEOUT); its worker was stopped"
     except ProcessExpired as exc:
         reason, detail = "worker_died", f"the extraction worker died reading it ({exc}); memory or a crash"
-    return "quarantined", reason, result_rows(quarantined(Path(path), reason, detail), sha, now)
+    result = quarantined(Path(path), reason, detail)
+    result["file"] = os.path.basename(stored_path(path))
+    return "quarantined", reason, result_rows(result, sha, now)
 
 
 @dg.multi_asset(

@@ -26,11 +26,14 @@ class Warehouse(dg.ConfigurableResource):
         return Path(self.path).resolve() if self.path else warehouse_path()
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """A connection; a file that cannot be opened (damaged, held by another process, in a
-        read-only folder) fails the step at once, without retries, saying what to do."""
+        """A connection; a file that cannot be opened (damaged, in a read-only folder) fails the
+        step at once, without retries, saying what to do. A file another process holds for a
+        moment (a fetch writing its log) is an ordinary error: the step's retries wait it out."""
         try:
             return connect_warehouse(self.file(), read_only)
         except (duckdb.Error, OSError) as exc:
+            if "lock" in str(exc):
+                raise
             cause = str(exc).splitlines()[0][:300]
             raise dg.Failure(
                 f"cannot open the warehouse {self.file()}: {cause}. Close any other program using it, or "

@@ -27,7 +27,7 @@ _engine = None
 
 
 def time_limit() -> float:
-    return float(os.environ.get("OGI_OCR_TIMEOUT") or 300)
+    return float(os.environ.get("OGI_OCR_TIMEOUT") or 240)
 
 
 def engine():

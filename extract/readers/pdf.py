@@ -21,6 +21,7 @@ from .pdf_grid import find_tables
 
 MAX_PAGES = 300  # a report has a few dozen pages at most; a longer PDF is refused, not read for minutes
 MAX_STREAM_BYTES = 256 * 1024 * 1024  # one stream's size after decompression (a compression bomb)
+MAX_INFLATED_BYTES = 1024 * 1024 * 1024  # all streams together
 _STREAM_START = re.compile(rb"stream\r?\n")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN1_NOISE = re.compile(r"[\u0080-\u00ff\u0152-\u0192\u02c6-\u02dc\u2013-\u2122\ufb01\ufb02]")
@@ -130,10 +131,11 @@ def _grid_items(tp, text: str, tables: list, page: int) -> list[tuple]:
 
 
 def check_streams(data: bytes) -> None:
-    """Refuse a PDF one of whose Flate streams expands beyond MAX_STREAM_BYTES, before pdfium
-    inflates it in memory. Each stream is inflated in steps of 1 MB and only counted (a few ms for
-    a real report); a stream that is not Flate fails at once and is passed over."""
-    view = memoryview(data)
+    """Refuse a PDF one of whose Flate streams expands beyond MAX_STREAM_BYTES, or all of them
+    beyond MAX_INFLATED_BYTES, before pdfium inflates them in memory. Each stream is inflated in
+    steps of 1 MB and only counted (a few ms for a real report); a stream that is not Flate fails
+    at once and is passed over."""
+    view, total = memoryview(data), 0
     for m in _STREAM_START.finditer(data):
         inflate, pos, size = zlib.decompressobj(), m.end(), 0
         try:
@@ -145,7 +147,10 @@ def check_streams(data: bytes) -> None:
                 if size > MAX_STREAM_BYTES:
                     raise Unreadable("too_large", f"a stream expands to over {MAX_STREAM_BYTES} bytes: refused")
         except zlib.error:
-            continue
+            pass
+        total += size
+        if total > MAX_INFLATED_BYTES:
+            raise Unreadable("too_large", f"its streams expand to over {MAX_INFLATED_BYTES} bytes: refused")
 
 
 def read_pdf(data: bytes) -> Document:
