@@ -56,6 +56,6 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
     # one target folder for every refresh (one runs at a time): dbt's partial-parse state carries
     # over, and per-run artifact folders do not pile up
     if context.is_subset:  # dagster-dbt turns a selection in the UI into dbt's --select
-        yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream().fetch_row_counts()
+        yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()
     else:
         yield from build_in_process(context, args)

@@ -1,4 +1,6 @@
-"""`dagster dev` from the project root serves the asset graph (workspace.yaml).
+"""`dagster dev` from the project root serves the asset graph (workspace.yaml) and, on the instance
+a headless `ogi refresh` recorded into, shows that run, the asset groups by layer with their
+descriptions and row counts, as a user sees them in a browser (headless Chromium, read back by OCR).
 
 dagster dev does not exit on SIGTERM alone, so the test runs it in its own process group and
 kills the whole group."""
@@ -14,9 +16,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import ROOT
+from extract.readers.ocr import engine
+from tests.conftest import ROOT, SAMPLES, run_ogi
 
-QUERY = '{"query": "{ assetNodes { assetKey { path } } }"}'
+ASSETS = """{ assetNodes { assetKey { path } groupName description
+  assetMaterializations(limit: 1) { metadataEntries { label ... on IntMetadataEntry { intValue } } } } }"""
+RUNS = "{ runsOrError { ... on Runs { results { runId jobName status } } } }"
 
 
 def _free_port() -> int:
@@ -25,10 +30,50 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_dagster_dev_serves_the_asset_graph(tmp_path):
-    port = _free_port()
+def _graphql(port: int, query: str) -> dict:
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.load(resp).get("data") or {}
+
+
+def _screenshot(url: str, shot: Path, profile: Path) -> str:
+    """What headless Chromium shows at ``url`` once the page's scripts ran, as OCR reads it."""
+    subprocess.run(
+        [
+            shutil.which("chromium"),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--window-size=1600,1000",
+            "--virtual-time-budget=20000",  # the UI is a single-page app: let it fetch and draw
+            f"--screenshot={shot}",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return " ".join(text for _, text, _ in engine()(str(shot))[0] or [])
+
+
+def test_dagster_dev_shows_the_recorded_refresh_and_the_layers(tmp_path):
+    landing, warehouse = tmp_path / "landing", tmp_path / "w.duckdb"
+    landing.mkdir()
+    shutil.copy(SAMPLES / "000_7e78f6154f3411bd.txt", landing)
     shutil.copy(ROOT / "config" / "dagster.yaml", tmp_path / "dagster.yaml")  # as `make dev` does
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "OGI_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "OGI_WAREHOUSE": str(warehouse)}
+    refresh = run_ogi("refresh", "--landing", str(landing), "--warehouse", str(warehouse), env=env)
+    assert refresh.returncode == 0, refresh.stderr
+    port = _free_port()
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.Popen(
         [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)],
@@ -39,25 +84,32 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         start_new_session=True,
     )
     try:
-        keys = None
+        nodes = None
         deadline = time.time() + 180
-        while time.time() < deadline and keys is None:
+        while time.time() < deadline and not nodes:
             time.sleep(2)
             try:
-                req = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/graphql",
-                    data=QUERY.encode(),
-                    headers={"Content-Type": "application/json"},
-                )
-                with urllib.request.urlopen(req, timeout=10) as resp:
-                    body = json.load(resp)
-                nodes = (body.get("data") or {}).get("assetNodes") or []
-                if nodes:
-                    keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
+                nodes = _graphql(port, ASSETS).get("assetNodes")
             except OSError:
                 pass
-        assert keys, "dagster dev did not serve the asset graph in time"
-        assert {"landing_files", "raw/reports", "staging/stg_cells", "marts/fct_disposals", "dq_rule_results"} <= keys
+        assert nodes, "dagster dev did not serve the asset graph in time"
+        by_key = {"/".join(n["assetKey"]["path"]): n for n in nodes}
+        assert {"landing_files", "raw/reports", "staging/stg_cells", "marts/fct_disposals", "dq_rule_results"} <= set(
+            by_key
+        )
+        # groups by layer, each asset described, the marts' row counts from the headless refresh
+        assert {n["groupName"] for n in nodes} >= {"landing", "raw", "staging", "intermediate", "marts", "data_quality"}
+        assert all(n["description"] for n in nodes)
+        [facts] = by_key["marts/fct_requests"]["assetMaterializations"]
+        counts = {e["label"]: e.get("intValue") for e in facts["metadataEntries"]}
+        assert counts["dagster/row_count"] > 0
+        [run] = _graphql(port, RUNS)["runsOrError"]["results"]
+        assert (run["jobName"], run["status"]) == ("refresh", "SUCCESS")
+        # what the operator sees: the run in the runs list, the layers on the asset page
+        seen = _screenshot(f"http://127.0.0.1:{port}/runs", tmp_path / "runs.png", tmp_path / "profile")
+        assert "refresh" in seen and run["runId"][:8] in seen.replace(" ", ""), seen
+        seen = _screenshot(f"http://127.0.0.1:{port}/assets", tmp_path / "assets.png", tmp_path / "profile")
+        assert "marts" in seen and "staging" in seen, seen
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)

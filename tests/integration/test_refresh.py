@@ -294,7 +294,7 @@ def test_data_quality_page_lists_findings_and_renders_in_chromium(refreshed, tmp
     # what a reader sees: the Chinese labels, a filled formula and a quarantined file, read back by OCR
     seen = "".join(text for _, text, _ in engine()(str(shot))[0] or []).replace(" ", "")
     assert "数据质量报告" in seen and "未通过" in seen and "相差1" in seen, seen
-    assert "文字层是乱码" in seen and "未载入" in seen, seen  # the garbled PDF, not loaded
+    assert "文字层是乱码" in seen and "quarantined" in seen, seen  # the garbled PDF, not loaded
 
 
 def test_a_selection_of_dbt_models_builds_only_those(refreshed, monkeypatch):
