@@ -109,7 +109,9 @@ def test_dagster_dev_shows_the_recorded_refresh_and_the_layers(tmp_path):
         seen = _screenshot(f"http://127.0.0.1:{port}/runs", tmp_path / "runs.png", tmp_path / "profile")
         assert "refresh" in seen and run["runId"][:8] in seen.replace(" ", ""), seen
         seen = _screenshot(f"http://127.0.0.1:{port}/assets", tmp_path / "assets.png", tmp_path / "profile")
-        assert "marts" in seen and "staging" in seen, seen
+        # the catalog: assets with their layer, status and description
+        assert all(group in seen for group in ("data_quality", "intermediate", "landing", "marts")), seen
+        assert "Materialized" in seen and "Operands of every rule" in seen, seen
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
