@@ -5,6 +5,7 @@ fetch and a refresh run side by side), and one report_changed alert per changed 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ import pandas as pd
 from alerting.sinks import Sinks, deliver
 from extract.readers.text import decode
 from runtime.lock import warehouse_lock
+from runtime.settings import held_elsewhere
 
 from .changes import report_changed_alert
 from .fetcher import LOG_COLUMNS, Settings, fetch_all, parse_url_list
@@ -41,14 +43,20 @@ class FetchLog:
         while True:
             try:
                 return duckdb.connect(str(self.warehouse))
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc) or time.monotonic() > deadline:
+            except duckdb.Error as exc:
+                if not held_elsewhere(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(1)
 
+    @contextmanager
+    def _open(self):
+        """The warehouse, for one short piece of work under the lock."""
+        with warehouse_lock(self.warehouse, LOCK_WAIT), self._connect() as con:
+            yield con
+
     def previous(self) -> dict[str, dict]:
         """The last successful fetch of each URL."""
-        with warehouse_lock(self.warehouse, LOCK_WAIT), self._connect() as con:
+        with self._open() as con:
             con.execute(LOG_DDL)
             rows = con.execute("""
                 select url, sha256, path, etag, last_modified from raw.fetch_log where sha256 is not null
@@ -57,12 +65,12 @@ class FetchLog:
         return {u: {"sha256": s, "path": p, "etag": e, "last_modified": lm} for u, s, p, e, lm in rows}
 
     def write(self, rows: list[dict]) -> None:
-        with warehouse_lock(self.warehouse, LOCK_WAIT), self._connect() as con:
+        with self._open() as con:
             con.register("log_rows", pd.DataFrame(rows, columns=list(LOG_COLUMNS)).astype(object))
             con.execute(f"insert into raw.fetch_log ({', '.join(LOG_COLUMNS)}) select * from log_rows")
 
     def alert(self, sinks: Sinks, alerts: list[dict]) -> dict:
-        with warehouse_lock(self.warehouse, LOCK_WAIT), self._connect() as con:
+        with self._open() as con:
             return deliver(con, sinks, alerts)
 
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from runtime.lock import HELD_ENV, LockTimeout, warehouse_lock
+from runtime.settings import held_elsewhere
 
 from .publish import current_path, reader_path
 
@@ -156,7 +157,7 @@ def writer_lock_holder(warehouse: Path) -> str | None:
     try:
         duckdb.connect(str(warehouse)).close()
     except duckdb.Error as e:
-        if "lock" not in str(e):
+        if not held_elsewhere(e):
             raise NotAWarehouse(
                 f"{warehouse} cannot be opened as a DuckDB warehouse ({str(e).splitlines()[0][:200]}); "
                 "move it aside and run `ogi refresh` to build a new one"

@@ -65,6 +65,12 @@ def duckdb_memory_limit() -> str:
     return limit
 
 
+def held_elsewhere(exc: Exception) -> bool:
+    """Whether DuckDB refused the file because another process has it open (its lock), rather
+    than because the file is damaged or cannot be written."""
+    return isinstance(exc, duckdb.Error) and "lock" in str(exc).lower()
+
+
 def connect_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse file at ``path`` within the memory setting; its folder is made."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from runtime.settings import DBT_DIR, connect_warehouse, warehouse_path
+from runtime.settings import DBT_DIR, connect_warehouse, held_elsewhere, warehouse_path
 
 # While one process writes a DuckDB file, no other process may open it, even read-only: every
 # asset or check that opens the warehouse runs in this pool (one at a time under `dagster dev`)
@@ -32,7 +32,7 @@ class Warehouse(dg.ConfigurableResource):
         try:
             return connect_warehouse(self.file(), read_only)
         except (duckdb.Error, OSError) as exc:
-            if "lock" in str(exc):
+            if held_elsewhere(exc):
                 raise
             cause = str(exc).splitlines()[0][:300]
             raise dg.Failure(
