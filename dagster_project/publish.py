@@ -9,6 +9,7 @@ new one. The reader file is written in DuckDB's v1.0.0 storage format, which eve
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+FINGERPRINTS = "fingerprints.json"  # per table: columns, row count and a sum of row hashes
 KEEP = 3  # snapshots kept: the current one and two a long-open session may still be reading
 READER_STORAGE = "v1.0.0"
 INTERNAL = ("dq_alert_log", "dq_alert_state", "dq_judge_state")  # the refresh's bookkeeping
@@ -51,10 +53,19 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     work.mkdir()
     snapshot = root / name
     tables = con.execute(TABLES_SQL).fetchall()
-    rows = {}
+    previous = current_path(warehouse).resolve()
+    published = _fingerprints(previous)
+    rows, fingerprints, reused = {}, {}, []
     for schema, table in tables:
-        target = _quoted(work / f"{table}.parquet")
-        rows[table] = con.execute(f'copy (select * from {schema}."{table}") to {target} (format parquet)').fetchone()[0]
+        fingerprints[table], rows[table] = _fingerprint(con, schema, table)
+        target = work / f"{table}.parquet"
+        # A table that did not change is linked from the previous snapshot: copying every mart on every
+        # refresh took most of a small refresh at national scale.
+        if published.get(table) == fingerprints[table] and _link(previous / target.name, target):
+            reused.append(table)
+        else:
+            con.execute(f'copy (select * from {schema}."{table}") to {_quoted(target)} (format parquet)')
+    (work / FINGERPRINTS).write_text(json.dumps(fingerprints, indent=1), encoding="utf-8")
     work.rename(snapshot)
 
     reader = root / f".{name}.duckdb"
@@ -69,7 +80,32 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     link.symlink_to(name)
     os.replace(link, current_path(warehouse))
     _prune(root, keep=name)
-    return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows}
+    return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows, "reused": reused}
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str, int]:
+    """What a table holds, cheaply (hashing is several times faster than writing Parquet): its
+    columns and types, its row count and the sum of its rows' hashes. Returns it and the count."""
+    columns = con.execute(f'select column_name, column_type from (describe {schema}."{table}")').fetchall()
+    sql = f'select count(*), coalesce(sum(hash(t)::hugeint), 0) from {schema}."{table}" t'
+    count, total = con.execute(sql).fetchone()
+    return f"{json.dumps(columns, ensure_ascii=False)}|{count}|{total}", count
+
+
+def _fingerprints(snapshot: Path) -> dict[str, str]:
+    try:
+        return json.loads((snapshot / FINGERPRINTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no snapshot yet, or one from before fingerprints: copy everything
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link ``source`` as ``target``: the file outlives the older snapshot's pruning."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False  # gone, or a file system without hard links: copy it anew
+    return True
 
 
 def _quoted(path: Path) -> str:

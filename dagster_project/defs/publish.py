@@ -21,7 +21,7 @@ from .resources import WRITER_POOL, Warehouse
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as con:
         done = publish(con, warehouse.file())
-    context.log.info(f"published {done['tables']} tables to {done['snapshot']}")
-    return dg.MaterializeResult(
-        metadata={"snapshot": dg.MetadataValue.path(done["snapshot"]), "tables": done["tables"], **done["rows"]}
-    )
+    unchanged = len(done["reused"])
+    context.log.info(f"published {done['tables']} tables ({unchanged} unchanged, linked) to {done['snapshot']}")
+    metadata = {"snapshot": dg.MetadataValue.path(done["snapshot"]), "tables": done["tables"], "unchanged": unchanged}
+    return dg.MaterializeResult(metadata={**metadata, **done["rows"]})

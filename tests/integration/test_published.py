@@ -95,3 +95,31 @@ def test_a_refresh_that_cannot_write_the_warehouse_says_so_in_one_line(tmp_path)
     assert blocked.returncode == 3
     lines = [ln for ln in blocked.stderr.splitlines() if "open in another process" in ln]
     assert len(lines) == 1 and f"PID {holder.pid}" in lines[0] and "Traceback" not in blocked.stderr
+
+
+def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path):
+    from dagster_project.publish import current_path, publish
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.same as select range as i, 'x' || range as s from range(1000)")
+        con.execute("create table marts.grows as select range as i from range(10)")
+        con.execute("create table marts.retyped as select range::int as i from range(10)")
+        first = publish(con, warehouse)
+        assert first["reused"] == []
+        inode = {t: (current_path(warehouse) / f"{t}.parquet").stat().st_ino for t in ("same", "grows", "retyped")}
+
+        con.execute("insert into marts.grows values (10)")
+        con.execute("update marts.grows set i = i + 100 where i = 3")  # same count later: still a change
+        con.execute("alter table marts.retyped alter i type bigint")  # same values, other type
+        second = publish(con, warehouse)
+    assert second["reused"] == ["same"]
+    current = current_path(warehouse)
+    assert (current / "same.parquet").stat().st_ino == inode["same"]
+    assert (current / "grows.parquet").stat().st_ino != inode["grows"]
+    assert sorted(pq.read_table(current / "grows.parquet").column("i").to_pylist()) == sorted(
+        [i for i in range(11) if i != 3] + [103]
+    )
+    assert str(pq.read_table(current / "retyped.parquet").schema.field("i").type) == "int64"
+    assert pq.read_table(current / "same.parquet").num_rows == 1000
