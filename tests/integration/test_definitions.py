@@ -87,3 +87,12 @@ def test_a_failed_run_is_alerted_through_the_finding_sinks(tmp_path, monkeypatch
     [alert] = [json.loads(line) for line in alerts.read_text(encoding="utf-8").splitlines()]
     assert alert["rule_id"] == "run_failure" and alert["run_id"] == result.run_id
     assert "refresh 运行失败" in alert["title"] and "read-only" in alert["text"] + json.dumps(alert)
+
+
+def test_every_asset_has_the_owners_of_its_group():
+    specs = list(defs.resolve_all_asset_specs())
+    owners = {s.key.to_user_string(): s.owners for s in specs}
+    assert owners["raw/cells"] == ["team:extraction"]
+    assert owners["marts/fct_requests"] == ["team:warehouse"]
+    assert owners["dq_rule_results"] == ["team:data-quality"]
+    assert all(s.owners for s in specs), [s.key for s in specs if not s.owners]
