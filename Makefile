@@ -18,6 +18,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m expectations.docs_assets  # Data Docs' scripts and styles, served beside the pages
 	touch $@
 
 install: $(BIN)/.installed

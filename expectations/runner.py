@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import rules
+from .docs_assets import localize
 from .gx_project import CHECKPOINT, PROJECT_ROOT, open_context, sync
 
 RESULT_COLUMNS = [
@@ -77,6 +78,7 @@ class Judge:
             return None
         keys = self.validated + [k.expectation_suite_identifier for k in self.validated]
         self.context.build_data_docs(resource_identifiers=keys)
+        localize(self.docs_dir)
         return self.docs_dir / "index.html"
 
     def __call__(self, operands: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
