@@ -291,6 +291,13 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
             chromium_print(files)
         else:
             libreoffice_convert(files, docs, target)
+    lost = [p for p in written if p.suffix == ".pdf" and lost_content(p)]
+    for path in lost:  # its truth is no longer what the document says
+        path.unlink()
+        (truths / f"{path.stem}.json").unlink()
+        print(f"dropped {path.name}: the converter cut it off (a layout table taller than a page)")
+    written = [p for p in written if p not in lost]
+    scans = [(p, fmt) for p, fmt in scans if p not in lost]
     for path, fmt in scans:
         rasterise(path, fmt, rng)
     written = [p.with_suffix(".tiff") if (p, "scan_tiff") in scans else p for p in written]
@@ -304,6 +311,20 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
 # shapes LibreOffice makes from the rendered DOCX or XLSX, by its conversion target
 CONVERTED_TO = {"pdf": "pdf", "pdf_lo": "pdf", "pdf_chromium": "chromium", "doc": "doc", "wps": "doc", "xls": "xls"}
 CONVERTED_TO.update(et="xls", scan_pdf="pdf", scan_tiff="pdf")
+
+
+def lost_content(pdf_path: Path) -> bool:
+    """LibreOffice cannot break a table row over pages: a page laid out in one big table cell (a
+    web page's layout table) can come out cut off after the first pages. Every rendered report
+    ends with the same sentence of its section 六; a PDF without it lost the rest."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()
+    return "本年度未收取信息处理费" not in "".join(text.split())
 
 
 def rasterise(pdf_path: Path, fmt: str, rng: random.Random) -> None:

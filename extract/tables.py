@@ -122,11 +122,12 @@ def _assign(
 ) -> None:
     n = len(cols)
     vals = run.values
-    # values are right-aligned to the form's columns: surplus empty cells at the edges are layout
-    while len(vals) > n and vals[0].kind in ("blank", "empty"):
-        vals = vals[1:]
-    while len(vals) > n and vals[-1].kind in ("blank", "empty"):
-        vals = vals[:-1]
+    # surplus empty cells at the edges are layout: before the values in 表三 and 表四 (label columns
+    # left empty), after them in 表二, whose sub-tables of two or three columns sit in a grid of four
+    trim = (-1, 0) if table == "table2" else (0, -1)
+    for end in trim:
+        while len(vals) > n and vals[end].kind in ("blank", "empty"):
+            vals = vals[1:] if end == 0 else vals[:-1]
     if len(vals) > n:
         # e.g. a number wrapped inside a narrow PDF cell ('1234' / '4'): which value belongs to
         # which column cannot be told, so the row is left unread rather than guessed
