@@ -316,7 +316,7 @@ CONVERTED_TO.update(et="xls", scan_pdf="pdf", scan_tiff="pdf")
 def lost_content(pdf_path: Path) -> bool:
     """LibreOffice cannot break a table row over pages: a page laid out in one big table cell (a
     web page's layout table) can come out cut off after the first pages. Every rendered report
-    ends with the same sentence of its section 六; a PDF without it lost the rest."""
+    ends with section 六; a PDF without its heading lost the rest."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(pdf_path)
@@ -324,7 +324,7 @@ def lost_content(pdf_path: Path) -> bool:
         text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     finally:
         pdf.close()
-    return "本年度未收取信息处理费" not in "".join(text.split())
+    return "六、其他需要报告的事项" not in "".join(text.split())
 
 
 def rasterise(pdf_path: Path, fmt: str, rng: random.Random) -> None:
