@@ -1,5 +1,7 @@
 """The read path: after each refresh the tables analysts query are written as Parquet into a new
-snapshot folder, with a small DuckDB file of views over them, and switched in atomically.
+snapshot folder, with a small DuckDB file of views over them, and switched in atomically. Each
+table is a folder ``<table>.parquet`` of part files (pandas, pyarrow and R read such a folder as
+one table); parts that did not change since the previous snapshot are hard links to it.
 
 Readers never open the warehouse file itself, so an open notebook never blocks a refresh, and a
 refresh never breaks an open session: a session keeps the snapshot it opened (its views name that
@@ -18,7 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-FINGERPRINTS = "fingerprints.json"  # per table: columns, row count and a sum of row hashes
+FINGERPRINTS = "fingerprints.json"  # per table: columns; per part: row count and a sum of row hashes
+PARTS = 64  # a large table is written as this many Parquet files, rows spread by their hash
+PART_ROWS = 250_000  # from this many rows a table is large; smaller ones are one file
 KEEP = 3  # snapshots kept: the current one and two a long-open session may still be reading
 READER_STORAGE = "v1.0.0"
 INTERNAL = ("dq_alert_log", "dq_alert_state", "dq_judge_state")  # the refresh's bookkeeping
@@ -57,14 +61,23 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     published = _fingerprints(previous)
     rows, fingerprints, reused = {}, {}, []
     for schema, table in tables:
+        folder = f"{table}.parquet"
+        (work / folder).mkdir()
         fingerprints[table], rows[table] = _fingerprint(con, schema, table)
-        target = work / f"{table}.parquet"
-        # A table that did not change is linked from the previous snapshot: copying every mart on every
-        # refresh took most of a small refresh at national scale.
-        if published.get(table) == fingerprints[table] and _link(previous / target.name, target):
+        before = published.get(table, {})
+        same_columns = before.get("columns") == fingerprints[table]["columns"]
+        written = 0
+        for part, print_ in fingerprints[table]["parts"].items():
+            target = work / folder / f"part-{part}.parquet"
+            # a part that did not change is linked from the previous snapshot: copying every mart on
+            # every refresh took most of a small refresh at national scale
+            if same_columns and before["parts"].get(part) == print_ and _link(previous / folder / target.name, target):
+                continue
+            where = "" if len(fingerprints[table]["parts"]) == 1 else f" where hash(t) % {PARTS} = {int(part)}"
+            con.execute(f'copy (select * from {schema}."{table}" t{where}) to {_quoted(target)} (format parquet)')
+            written += 1
+        if not written:
             reused.append(table)
-        else:
-            con.execute(f'copy (select * from {schema}."{table}") to {_quoted(target)} (format parquet)')
     (work / FINGERPRINTS).write_text(json.dumps(fingerprints, indent=1), encoding="utf-8")
     work.rename(snapshot)
 
@@ -72,7 +85,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     with duckdb.connect() as mem:
         mem.execute(f"attach {_quoted(reader)} as reader (storage_version '{READER_STORAGE}')")
         for _, table in tables:
-            source = _quoted(snapshot / f"{table}.parquet")
+            source = _quoted(snapshot / f"{table}.parquet" / "*.parquet")
             mem.execute(f'create view reader."{table}" as select * from read_parquet({source})')
         mem.execute("detach reader")
     os.replace(reader, reader_path(warehouse))  # atomic: a new connection sees the old or the new
@@ -83,16 +96,22 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows, "reused": reused}
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str, int]:
+def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[dict, int]:
     """What a table holds, cheaply (hashing is several times faster than writing Parquet): its
-    columns and types, its row count and the sum of its rows' hashes. Returns it and the count."""
+    columns and types, and per part the row count and the sum of its rows' hashes. A large table
+    is split into parts by the hash of each row, so one new report changes a few parts, not all.
+    Returns it and the row count."""
     columns = con.execute(f'select column_name, column_type from (describe {schema}."{table}")').fetchall()
-    sql = f'select count(*), coalesce(sum(hash(t)::hugeint), 0) from {schema}."{table}" t'
-    count, total = con.execute(sql).fetchone()
-    return f"{json.dumps(columns, ensure_ascii=False)}|{count}|{total}", count
+    count = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
+    part = f"hash(t) % {PARTS}" if count >= PART_ROWS else "0"
+    sums = con.execute(
+        f'select {part} as part, count(*), sum(hash(t)::hugeint) from {schema}."{table}" t group by part order by part'
+    ).fetchall()
+    parts = {f"{p:02d}": f"{n}|{total}" for p, n, total in sums} or {"00": "0|0"}
+    return {"columns": [list(c) for c in columns], "parts": parts}, count
 
 
-def _fingerprints(snapshot: Path) -> dict[str, str]:
+def _fingerprints(snapshot: Path) -> dict[str, dict]:
     try:
         return json.loads((snapshot / FINGERPRINTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -139,15 +158,16 @@ def export(warehouse: Path, out: Path, as_csv: bool, bom: bool, tables: list[str
     written = []
     with duckdb.connect() as con:
         for table in tables or available:
-            source = snapshot / f"{table}.parquet"
-            if not as_csv:
-                written.append(Path(shutil.copyfile(source, out / source.name)))
+            source = f"select * from read_parquet({_quoted(snapshot / f'{table}.parquet' / '*.parquet')})"
+            if not as_csv:  # one file per table, whatever the parts it is published in
+                target = out / f"{table}.parquet"
+                partial = out / f".{table}.parquet.partial"
+                con.execute(f"copy ({source}) to {_quoted(partial)} (format parquet)")
+                written.append(partial.replace(target))
                 continue
             target = out / f"{table}.csv"
             plain = out / f".{table}.csv.partial"
-            con.execute(
-                f"copy (select * from read_parquet({_quoted(source)})) to {_quoted(plain)} (header, delimiter ',')"
-            )
+            con.execute(f"copy ({source}) to {_quoted(plain)} (header, delimiter ',')")
             if bom:
                 with target.open("wb") as dst, plain.open("rb") as src:
                     dst.write(b"\xef\xbb\xbf")

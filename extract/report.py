@@ -244,17 +244,30 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
 
 def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...]) -> dict:
     """Cells read by OCR get the flag ``ocr`` and their confidence. The report is ok only when the
-    form's hard rules hold on what was read, 表三 and 表四 are complete and no cell is doubtful."""
-    doubtful = []
+    form's hard rules hold on what was read, 表三 and 表四 are complete and no cell is doubtful.
+    A cell read cleanly as blank or as an NA marker counts as 0 in the arithmetic: a digit
+    misread as a dash, or a dash as a digit, then breaks a total."""
+    doubtful, empty = [], set()
     for cell in cells:
         cell["flags"].append("ocr")
         cell["confidence"] = cell["prov"].get("ocr_confidence")
-        if cell["value"] is None or (cell["confidence"] or 0) < verify.MIN_CONFIDENCE:
-            doubtful.append(f"{cell['table']}.{cell['row']}.{cell['col']}")
+        where = (cell["table"], cell["row"], cell["col"])
+        sure = (cell["confidence"] or 0) >= verify.MIN_CONFIDENCE
+        if sure and cell["value"] is None and {"blank", "na_marker"} & set(cell["flags"]):
+            empty.add(where)
+        elif cell["value"] is None or not sure:
+            doubtful.append(".".join(where))
     complete = all(k in t3 for k in expected) and len(t4) == 3
-    failures = verify.hard_rule_failures(t3, t4) if complete else ["表三或表四不完整"]
+    failures = ["表三或表四不完整"]
+    if complete:
+        failures = verify.hard_rule_failures(_as_zero(t3, "table3", empty), _as_zero(t4, "table4", empty))
     if not failures and not doubtful:
-        return {"code": "ocr_verified", "severity": "info", "message": "read by OCR; the hard rules hold on every cell"}
+        counted = f" ({len(empty)} blank or NA cell(s) counted as 0)" if empty else ""
+        return {
+            "code": "ocr_verified",
+            "severity": "info",
+            "message": f"read by OCR; the hard rules hold on every cell{counted}",
+        }
     return {
         "code": "ocr_unverified",
         "severity": "warning",
@@ -263,6 +276,10 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
         "rules": failures,
         "cells": doubtful[:50],
     }
+
+
+def _as_zero(values: dict, table: str, cells: set[tuple[str, str, str]]) -> dict:
+    return {r: {c: 0 if (table, r, c) in cells else v for c, v in row.items()} for r, row in values.items()}
 
 
 def _sections(doc: Document, regions) -> dict:

@@ -97,29 +97,38 @@ def test_a_refresh_that_cannot_write_the_warehouse_says_so_in_one_line(tmp_path)
     assert len(lines) == 1 and f"PID {holder.pid}" in lines[0] and "Traceback" not in blocked.stderr
 
 
-def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path):
-    from dagster_project.publish import current_path, publish
+def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkeypatch):
+    from dagster_project import publish as published
 
+    monkeypatch.setattr(published, "PART_ROWS", 500)  # "large" from 500 rows: split into parts
     warehouse = tmp_path / "w.duckdb"
+    current = published.current_path(warehouse)
+
+    def inodes(table: str) -> dict[str, int]:
+        return {p.name: p.stat().st_ino for p in (current / f"{table}.parquet").iterdir()}
+
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.same as select range as i, 'x' || range as s from range(1000)")
-        con.execute("create table marts.grows as select range as i from range(10)")
+        con.execute("create table marts.same as select range as i, 'x' || range as s from range(100)")
+        con.execute("create table marts.large as select range as i, 'x' || range as s from range(5000)")
         con.execute("create table marts.retyped as select range::int as i from range(10)")
-        first = publish(con, warehouse)
+        first = published.publish(con, warehouse)
         assert first["reused"] == []
-        inode = {t: (current_path(warehouse) / f"{t}.parquet").stat().st_ino for t in ("same", "grows", "retyped")}
+        before = {t: inodes(t) for t in ("same", "large", "retyped")}
+        assert len(before["large"]) == published.PARTS and len(before["same"]) == 1
 
-        con.execute("insert into marts.grows values (10)")
-        con.execute("update marts.grows set i = i + 100 where i = 3")  # same count later: still a change
+        con.execute("insert into marts.large values (5000, 'new')")
+        con.execute("update marts.large set s = 'changed' where i = 3")  # one row moves to another part
         con.execute("alter table marts.retyped alter i type bigint")  # same values, other type
-        second = publish(con, warehouse)
+        second = published.publish(con, warehouse)
     assert second["reused"] == ["same"]
-    current = current_path(warehouse)
-    assert (current / "same.parquet").stat().st_ino == inode["same"]
-    assert (current / "grows.parquet").stat().st_ino != inode["grows"]
-    assert sorted(pq.read_table(current / "grows.parquet").column("i").to_pylist()) == sorted(
-        [i for i in range(11) if i != 3] + [103]
-    )
+    assert inodes("same") == before["same"]
+    after = inodes("large")
+    rewritten = [p for p in after if after[p] != before["large"][p]]
+    assert 1 <= len(rewritten) <= 3  # the parts of the new row and of the changed row's old and new hash
+    large = pd.read_parquet(current / "large.parquet")
+    assert len(large) == 5001 and set(large.loc[large.i == 3, "s"]) == {"changed"} and 5000 in set(large.i)
     assert str(pq.read_table(current / "retyped.parquet").schema.field("i").type) == "int64"
-    assert pq.read_table(current / "same.parquet").num_rows == 1000
+    assert pq.read_table(current / "same.parquet").num_rows == 100
+    with duckdb.connect(str(published.reader_path(warehouse)), read_only=True) as reader:
+        assert reader.execute("select count(*), count(distinct i) from large").fetchone() == (5001, 5001)
