@@ -112,10 +112,13 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tup
 
 
 def _fingerprints(snapshot: Path) -> dict[str, dict]:
+    """The previous snapshot's fingerprints; none (copy everything) when there is no snapshot yet
+    or it was written in an earlier layout."""
     try:
-        return json.loads((snapshot / FINGERPRINTS).read_text(encoding="utf-8"))
+        found = json.loads((snapshot / FINGERPRINTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}  # no snapshot yet, or one from before fingerprints: copy everything
+        return {}
+    return {t: f for t, f in found.items() if isinstance(f, dict) and isinstance(f.get("parts"), dict)}
 
 
 def _link(source: Path, target: Path) -> bool:

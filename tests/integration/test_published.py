@@ -110,6 +110,11 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema marts")
         con.execute("create table marts.same as select range as i, 'x' || range as s from range(100)")
+        # a snapshot written before fingerprints had parts: not understood, so everything is written
+        current.parent.mkdir(parents=True)
+        (current.parent / "old").mkdir()
+        (current.parent / "old" / published.FINGERPRINTS).write_text('{"same": "[]|100|7"}')
+        current.symlink_to("old")
         con.execute("create table marts.large as select range as i, 'x' || range as s from range(5000)")
         con.execute("create table marts.retyped as select range::int as i from range(10)")
         first = published.publish(con, warehouse)
