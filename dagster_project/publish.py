@@ -61,23 +61,22 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     published = _fingerprints(previous)
     rows, fingerprints, reused = {}, {}, []
     for schema, table in tables:
-        folder = f"{table}.parquet"
-        (work / folder).mkdir()
+        folder = work / f"{table}.parquet"
+        folder.mkdir()
         fingerprints[table], rows[table] = _fingerprint(con, schema, table)
-        before = published.get(table, {})
-        same_columns = before.get("columns") == fingerprints[table]["columns"]
-        written = 0
-        for part, print_ in fingerprints[table]["parts"].items():
-            target = work / folder / f"part-{part}.parquet"
-            # a part that did not change is linked from the previous snapshot: copying every mart on
-            # every refresh took most of a small refresh at national scale
-            if same_columns and before["parts"].get(part) == print_ and _link(previous / folder / target.name, target):
-                continue
-            where = "" if len(fingerprints[table]["parts"]) == 1 else f" where hash(t) % {PARTS} = {int(part)}"
-            con.execute(f'copy (select * from {schema}."{table}" t{where}) to {_quoted(target)} (format parquet)')
-            written += 1
-        if not written:
+        now, before = fingerprints[table], published.get(table, {})
+        same_layout = (before.get("columns"), before.get("by")) == (now["columns"], now["by"])
+        unchanged = {k for k, v in now["parts"].items() if same_layout and before["parts"].get(k) == v}
+        # a part that did not change is linked from the previous snapshot: copying every mart on
+        # every refresh took most of a small refresh at national scale
+        linked = {k for k in unchanged if _link_part(previous / folder.name, folder, k)}
+        changed = sorted(set(now["parts"]) - linked)
+        if not changed:
             reused.append(table)
+        elif len(now["parts"]) == 1:
+            con.execute(f'copy {schema}."{table}" to {_quoted(folder / "part-00-0.parquet")} (format parquet)')
+        else:
+            _write_parts(con, f'{schema}."{table}"', now["by"], [int(k) for k in changed], folder)
     (work / FINGERPRINTS).write_text(json.dumps(fingerprints, indent=1), encoding="utf-8")
     work.rename(snapshot)
 
@@ -99,16 +98,46 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
 def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[dict, int]:
     """What a table holds, cheaply (hashing is several times faster than writing Parquet): its
     columns and types, and per part the row count and the sum of its rows' hashes. A large table
-    is split into parts by the hash of each row, so one new report changes a few parts, not all.
-    Returns it and the row count."""
+    is split into parts by report (or, without a report_id, by row), so one new report changes
+    one part, not the table. Returns it and the row count."""
     columns = con.execute(f'select column_name, column_type from (describe {schema}."{table}")').fetchall()
     count = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
-    part = f"hash(t) % {PARTS}" if count >= PART_ROWS else "0"
+    by = "0"
+    if count >= PART_ROWS:
+        by = f"hash({'report_id' if 'report_id' in {c for c, _ in columns} else 't'}) % {PARTS}"
     sums = con.execute(
-        f'select {part} as part, count(*), sum(hash(t)::hugeint) from {schema}."{table}" t group by part order by part'
+        f'select {by} as part, count(*), sum(hash(t)::hugeint) from {schema}."{table}" t group by part order by part'
     ).fetchall()
     parts = {f"{p:02d}": f"{n}|{total}" for p, n, total in sums} or {"00": "0|0"}
-    return {"columns": [list(c) for c in columns], "parts": parts}, count
+    return {"columns": [list(c) for c in columns], "by": by, "parts": parts}, count
+
+
+def _write_parts(con: duckdb.DuckDBPyConnection, table: str, by: str, parts: list[int], folder: Path) -> None:
+    """The rows of ``parts`` in one pass, as part-<NN>-<k>.parquet files in ``folder``."""
+    spill = folder.parent / f".{folder.name}.parts"
+    con.execute(
+        f"copy (select *, {by} as _part from {table} t where {by} in ({', '.join(map(str, parts))})) "
+        f"to {_quoted(spill)} (format parquet, partition_by (_part))"
+    )
+    for directory in spill.iterdir():  # _part=<n>/data_<k>.parquet
+        part = int(directory.name.split("=", 1)[1])
+        for k, file in enumerate(sorted(directory.glob("*.parquet"))):
+            file.rename(folder / f"part-{part:02d}-{k}.parquet")
+    shutil.rmtree(spill)
+
+
+def _link_part(previous: Path, folder: Path, part: str) -> bool:
+    """Hard-link the previous snapshot's files of ``part`` into ``folder``: a file outlives the
+    older snapshot's pruning. False when they are gone or links are not possible (copy anew)."""
+    files = list(previous.glob(f"part-{part}-*.parquet"))
+    try:
+        for file in files:
+            os.link(file, folder / file.name)
+    except OSError:
+        for file in files:
+            (folder / file.name).unlink(missing_ok=True)
+        return False
+    return bool(files)
 
 
 def _fingerprints(snapshot: Path) -> dict[str, dict]:
@@ -119,15 +148,6 @@ def _fingerprints(snapshot: Path) -> dict[str, dict]:
     except (OSError, ValueError):
         return {}
     return {t: f for t, f in found.items() if isinstance(f, dict) and isinstance(f.get("parts"), dict)}
-
-
-def _link(source: Path, target: Path) -> bool:
-    """Hard-link ``source`` as ``target``: the file outlives the older snapshot's pruning."""
-    try:
-        os.link(source, target)
-    except OSError:
-        return False  # gone, or a file system without hard links: copy it anew
-    return True
 
 
 def _quoted(path: Path) -> str:

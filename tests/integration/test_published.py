@@ -116,21 +116,26 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
         (current.parent / "old" / published.FINGERPRINTS).write_text('{"same": "[]|100|7"}')
         current.symlink_to("old")
         con.execute("create table marts.large as select range as i, 'x' || range as s from range(5000)")
+        con.execute("create table marts.by_report as select range % 300 as report_id, range as i from range(3000)")
         con.execute("create table marts.retyped as select range::int as i from range(10)")
         first = published.publish(con, warehouse)
         assert first["reused"] == []
-        before = {t: inodes(t) for t in ("same", "large", "retyped")}
+        before = {t: inodes(t) for t in ("same", "large", "retyped", "by_report")}
         assert len(before["large"]) == published.PARTS and len(before["same"]) == 1
 
         con.execute("insert into marts.large values (5000, 'new')")
         con.execute("update marts.large set s = 'changed' where i = 3")  # one row moves to another part
         con.execute("alter table marts.retyped alter i type bigint")  # same values, other type
+        con.execute("insert into marts.by_report select 300, range from range(10)")  # a new report's rows
         second = published.publish(con, warehouse)
     assert second["reused"] == ["same"]
     assert inodes("same") == before["same"]
     after = inodes("large")
     rewritten = [p for p in after if after[p] != before["large"][p]]
     assert 1 <= len(rewritten) <= 3  # the parts of the new row and of the changed row's old and new hash
+    after = inodes("by_report")
+    assert len([p for p in after if after[p] != before["by_report"].get(p)]) == 1  # a report is in one part
+    assert len(pd.read_parquet(current / "by_report.parquet")) == 3010
     large = pd.read_parquet(current / "large.parquet")
     assert len(large) == 5001 and set(large.loc[large.i == 3, "s"]) == {"changed"} and 5000 in set(large.i)
     assert str(pq.read_table(current / "retyped.parquet").schema.field("i").type) == "int64"
