@@ -97,6 +97,13 @@ def _replace_derived(con: duckdb.DuckDBPyConnection, chunk: str) -> None:
     ).fetchall()
 
 
+# what a result says, all but when it was judged
+SAME_RESULT = (
+    "{t}.report_id, {t}.rule_id, {t}.rule_version, {t}.scope, {t}.variant, {t}.lhs, {t}.rhs, {t}.delta, "
+    "{t}.status, {t}.reason, {t}.severity, {t}.source_cells"
+)
+
+
 def update_rule_results(
     con: duckdb.DuckDBPyConnection, full: bool = False, docs_dir: Path | None = None
 ) -> dict[str, int]:
@@ -142,13 +149,25 @@ def update_rule_results(
         evaluations += len(results)
         con.execute("begin transaction")
         try:
-            dropped += con.execute(f"delete from {DQ_TABLE} where {chunk}").fetchone()[0]
             con.register("results_df", results)
             con.execute(
-                f"""insert into {DQ_TABLE} by name
+                f"""create or replace temp table judged as
                     select r.*, coalesce(o.source_cells, []) as source_cells
                     from results_df r left join (select evaluation_id, source_cells from {chunk_operands}) o
                         using (evaluation_id)"""
+            )
+            # a result judged again and found the same keeps its row, and the time it was first
+            # judged so: a report's neighbours are judged again with it, and rewriting their rows
+            # made the published snapshot rewrite most of the table for one new report
+            same = f"""select d.evaluation_id from {DQ_TABLE} d join judged j using (evaluation_id)
+                       where ({SAME_RESULT.format(t="d")}) is not distinct from ({SAME_RESULT.format(t="j")})"""
+            con.execute(f"create or replace temp table kept as {same}")
+            dropped += con.execute(
+                f"delete from {DQ_TABLE} where {chunk} and evaluation_id not in (select evaluation_id from kept)"
+            ).fetchone()[0]
+            con.execute(
+                f"""insert into {DQ_TABLE} by name
+                    select * from judged where evaluation_id not in (select evaluation_id from kept)"""
             )
             _replace_derived(con, chunk)
             con.execute("commit")

@@ -39,6 +39,7 @@ class Cell:
     scores: list[float] = field(default_factory=list)
     shared: bool = False
     ink_unread: bool = False
+    likeness: float | None = None  # a doubtful lone digit's likeness to the document's sure prints of it
 
     @property
     def text(self) -> str:
