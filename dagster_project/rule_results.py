@@ -2,7 +2,7 @@
 
 Only reports whose operands were rebuilt since the last evaluation are judged again (all of them
 after a full dbt build, or when the rule catalogue changed); rows of reports no longer loaded are
-dropped. Each judged row names the source cells it read; the view main.dq_findings adds what
+dropped. Each judged row names the source cells it read; the table main.dq_findings adds what
 those cells print and where (kept for findings only, in main.dq_finding_cells)."""
 
 from __future__ import annotations
@@ -27,9 +27,7 @@ CHUNK_REPORTS = 5_000  # reports judged at a time (about 90 evaluations each)
 
 def findings_sql(where: str) -> str:
     """Findings (fail, warn) whose result rows match ``where``, with the source cells they read,
-    as printed and where. The rows are filtered before the cells are looked up: the view
-    main.dq_findings filtered from outside looks them up for every finding (a second at 100,000
-    reports)."""
+    as printed and where. The rows are filtered before the cells are looked up."""
     return f"""
     select d.*, (
         select list(struct_pack(
@@ -59,9 +57,20 @@ create table if not exists {SUMMARY_TABLE} (
 create table if not exists {FINDING_CELLS} (
     report_id varchar, cell varchar, raw_text varchar, value double, page integer, line_no integer,
     char_offset integer, prov_json varchar);
--- findings (fail, warn) with the source cells they read, as printed and where
-create or replace view main.dq_findings as {findings_sql("true")};
 """
+FINDINGS_TABLE = "main.dq_findings"  # findings (fail, warn) with the source cells they read, as printed and where
+
+
+def _create_findings(con: duckdb.DuckDBPyConnection) -> None:
+    """The findings table, kept chunk by chunk like the summary (it was a view: every reader, the
+    published snapshot among them, looked up the source cells of every finding again)."""
+    kind = con.execute(
+        "select table_type from information_schema.tables where table_schema = 'main' and table_name = 'dq_findings'"
+    ).fetchall()
+    if kind == [("VIEW",)]:
+        con.execute(f"drop view {FINDINGS_TABLE}")
+    if kind != [("BASE TABLE",)]:
+        con.execute(f"create table {FINDINGS_TABLE} as {findings_sql('true')}")
 
 
 def _needs_full(con: duckdb.DuckDBPyConnection) -> bool:
@@ -95,6 +104,8 @@ def _replace_derived(con: duckdb.DuckDBPyConnection, chunk: str) -> None:
                 and c.row_key = split_part(w.cell, '.', 2) and c.col_key = split_part(w.cell, '.', 3)
             where c.{chunk}"""
     ).fetchall()
+    con.execute(f"delete from {FINDINGS_TABLE} where {chunk}").fetchall()
+    con.execute(f"insert into {FINDINGS_TABLE} {findings_sql(chunk)}").fetchall()
 
 
 # what a result says, all but when it was judged
@@ -112,6 +123,7 @@ def update_rule_results(
     after the last chunk: an interrupted run is judged again in full by the next one. Returns
     counts of what was done."""
     con.execute(_DDL)
+    _create_findings(con)
     started = datetime.now(UTC).replace(tzinfo=None)  # results judged by this run are evaluated after it
     # the findings before this run: a finding judged again (a full run, a new rule version) is not new
     con.execute(
@@ -133,7 +145,7 @@ def update_rule_results(
     # every judged report has a summary row: look there before scanning millions of results
     if full or con.execute(f"select count(*) from {SUMMARY_TABLE} where {gone}").fetchall()[0][0]:
         dropped = con.execute(f"delete from {DQ_TABLE} where {gone}").fetchone()[0]
-        for table in (SUMMARY_TABLE, FINDING_CELLS):
+        for table in (SUMMARY_TABLE, FINDING_CELLS, FINDINGS_TABLE):
             con.execute(f"delete from {table} where {gone}").fetchall()
     judge = Judge(docs_dir) if ids else None  # GX's context and checkpoint, once per run
     evaluations = 0

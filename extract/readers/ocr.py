@@ -25,7 +25,7 @@ DASH_HEIGHT = 5  # pixels: ink no taller than this (and twice as wide) is a dash
 SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a page
 # lone digits: a recognised digit this sure is a print of it to compare doubtful ones with; a
 # doubtful one is confirmed at this likeness (correlation of the scaled ink), this far ahead of any
-# other digit's (bench/ocr_glyphs.py measures both on generated scans)
+# other digit's (bench/ocr_candidates.py measures both on generated scans)
 SURE = 0.95
 LIKENESS = 0.9
 LIKENESS_MARGIN = 0.05
