@@ -22,7 +22,7 @@ import duckdb
 
 FINGERPRINTS = "fingerprints.json"  # per table: columns; per part: row count and a sum of row hashes
 PARTS = 64  # a large table is written as this many Parquet files, rows spread by their hash
-PART_ROWS = 250_000  # from this many rows a table is large; smaller ones are one file
+PART_ROWS = 50_000  # from this many rows a table is large; smaller ones are one file
 KEEP = 3  # snapshots kept: the current one and two a long-open session may still be reading
 READER_STORAGE = "v1.0.0"
 INTERNAL = ("dq_alert_log", "dq_alert_state", "dq_judge_state")  # the refresh's bookkeeping
