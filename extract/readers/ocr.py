@@ -21,14 +21,15 @@ MAX_PAGES = 20  # a report has a handful; more pages of images are refused, not 
 MAX_PIXELS = 40_000_000  # per image (an A4 page at 150 dpi is 2.2 M)
 MAX_VALUE_CELL_WIDTH = 90  # points: the form's value columns are narrower; label cells are wider
 MAX_LINE_HEIGHT = 28  # pixels of ink in one line of text at DPI
+RULE_REMNANT = 4  # pixels: ink this thin touching a cell's edge is part of its rule
 DASH_HEIGHT = 5  # pixels: ink no taller than this (and twice as wide) is a dash
 SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a page
 # lone digits: a recognised digit this sure is a print of it to compare doubtful ones with; a
 # doubtful one is confirmed at this likeness (correlation of the scaled ink), this far ahead of any
 # other digit's (bench/ocr_candidates.py measures both on generated scans)
 SURE = 0.95
-LIKENESS = 0.9
-LIKENESS_MARGIN = 0.05
+LIKENESS = 0.8
+LIKENESS_MARGIN = 0.1
 GLYPH_BOX = (16, 24)  # width, height the ink is scaled to
 MAX_EXEMPLARS = 40
 _engine = None
@@ -305,11 +306,32 @@ def _is_slash(ink: np.ndarray) -> bool:
 
 
 def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
-    """The inside of a cell, rules left out."""
+    """The inside of a cell, rules left out: also the bits of a rule that a page not quite
+    straight brings inside the margin (thin strokes touching the edge), which were read as a '1'
+    beside the digit or made a lone '0' look twice as wide as it is."""
+    import cv2
+
     px = DPI / 72
     x0, y0, x1, y1 = bbox
     top, bottom = int((height / px - y1) * px) + 4, int((height / px - y0) * px) - 4
-    return gray[max(0, top) : max(0, bottom), int(x0 * px) + 4 : int(x1 * px) - 4]
+    inside = gray[max(0, top) : max(0, bottom), int(x0 * px) + 4 : int(x1 * px) - 4]
+    if inside.size == 0:
+        return inside
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((inside < 128).astype(np.uint8), connectivity=8)
+    h, w = inside.shape
+    remnants = [
+        k
+        for k in range(1, n)
+        if min(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) <= RULE_REMNANT
+        and (stats[k, cv2.CC_STAT_LEFT] == 0 or stats[k, cv2.CC_STAT_TOP] == 0
+             or stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] == w
+             or stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT] == h)
+    ]  # fmt: skip
+    if not remnants:
+        return inside
+    inside = inside.copy()
+    inside[np.isin(labels, remnants)] = 255
+    return inside
 
 
 def _worth_reading_alone(gray: np.ndarray, cell, height: int) -> bool:
