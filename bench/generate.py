@@ -45,6 +45,10 @@ PRINTED_SHAPES = ("pdf_lo", "pdf_chromium")
 # scans: the template's PDF rasterised at 150 dpi, turned by up to 1°, with noise and JPEG
 # artefacts, as an image-only PDF and as a multi-page TIFF (what a scanner writes)
 SCAN_SHAPES = ("scan_pdf", "scan_tiff")
+# a scanned report pasted into Word: every page a picture in a DOCX
+PICTURE_SHAPES = ("scan_docx",)
+_SCANNED = (*SCAN_SHAPES, *PICTURE_SHAPES)
+_SUFFIX = {"scan_tiff": ".tiff", "scan_docx": ".docx"}  # what a rasterised PDF becomes
 # legacy Office files, made by LibreOffice from generated DOCX and XLSX (.wps and .et are the WPS
 # Office names of the same binary formats)
 LEGACY_SHAPES = ("doc", "wps", "xlsx", "xls", "et")
@@ -174,7 +178,7 @@ def vary_printing(rng: random.Random, truth: dict, fmt: str) -> dict:
 
 def make_sample(rng: random.Random, fmt: str) -> Sample:
     carrier = rng.choice(("html", "docx")) if fmt == "metadata" else fmt
-    if carrier in ("docx", "pdf", "doc", "wps", *SCAN_SHAPES):
+    if carrier in ("docx", "pdf", "doc", "wps", *_SCANNED):
         version, hybrid = GB2021, False  # the bundled template is the gb2021 form
     else:
         version = rng.choice((GB2021, GB2021, GB2019))
@@ -203,7 +207,7 @@ def make_sample_for(
 ) -> Sample:
     """A sample of ``version`` printed as ``fmt``; ``adjust(truth)`` may change the values before
     the printing is chosen (to chain years, or to inject an error)."""
-    if fmt in ("docx", "pdf", "doc", "wps", *SCAN_SHAPES):
+    if fmt in ("docx", "pdf", "doc", "wps", *_SCANNED):
         version = GB2021  # the bundled template is the gb2021 form
     truth = random_truth(rng, version, hybrid)
     if agency:
@@ -226,7 +230,7 @@ def make_sample_for(
 # the file each shape is first rendered as (LibreOffice, Chromium or a raster step makes the rest)
 RENDERED_AS = {
     **dict.fromkeys(("html", "html_gbk", "pdf_lo", "pdf_chromium"), "html"),
-    **dict.fromkeys(("docx", "pdf", "doc", "wps", "scan_pdf", "scan_tiff"), "docx"),
+    **dict.fromkeys(("docx", "pdf", "doc", "wps", *_SCANNED), "docx"),
     **dict.fromkeys(("xlsx", "xls", "et"), "xlsx"),
 }
 
@@ -248,7 +252,7 @@ def render_sample(sample: Sample, fmt: str, stem: Path, rng: random.Random) -> P
         render_html(sample, path)
     elif fmt == "html_gbk":
         render_html(sample, path, "gb18030")
-    elif fmt in ("docx", "pdf", "doc", "wps", *SCAN_SHAPES):
+    elif fmt in ("docx", "pdf", "doc", "wps", *_SCANNED):
         render_docx(sample, path)
     elif fmt in ("xlsx", "xls", "et"):
         render_xlsx(sample, path)
@@ -278,9 +282,9 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
         if target:
             pending.setdefault(target, []).append(path)
             path = path.with_suffix(".pdf" if target in ("pdf", "chromium") else f".{fmt}")
-            if fmt in SCAN_SHAPES:
+            if fmt in _SCANNED:
                 scans.append((path, fmt))
-        sample.truth["file"] = path.with_suffix(".tiff").name if fmt == "scan_tiff" else path.name
+        sample.truth["file"] = path.with_suffix(_SUFFIX.get(fmt, path.suffix)).name
         sample.truth["generated_as"] = fmt
         if sample.placement != "title":
             sample.truth["metadata_placement"] = sample.placement
@@ -300,7 +304,8 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
     scans = [(p, fmt) for p, fmt in scans if p not in lost]
     for path, fmt in scans:
         rasterise(path, fmt, rng)
-    written = [p.with_suffix(".tiff") if (p, "scan_tiff") in scans else p for p in written]
+    made = dict(scans)
+    written = [p.with_suffix(_SUFFIX.get(made.get(p), p.suffix)) for p in written]
     for path in written:  # .wps and .et are the WPS Office names of .doc and .xls
         made = path.with_suffix({".wps": ".doc", ".et": ".xls"}.get(path.suffix, path.suffix))
         if made != path:
@@ -310,7 +315,7 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
 
 # shapes LibreOffice makes from the rendered DOCX or XLSX, by its conversion target
 CONVERTED_TO = {"pdf": "pdf", "pdf_lo": "pdf", "pdf_chromium": "chromium", "doc": "doc", "wps": "doc", "xls": "xls"}
-CONVERTED_TO.update(et="xls", scan_pdf="pdf", scan_tiff="pdf")
+CONVERTED_TO.update(et="xls", scan_pdf="pdf", scan_tiff="pdf", scan_docx="pdf")
 
 
 def lost_content(pdf_path: Path) -> bool:
@@ -329,7 +334,7 @@ def lost_content(pdf_path: Path) -> bool:
 
 def rasterise(pdf_path: Path, fmt: str, rng: random.Random) -> None:
     """A PDF made into a scan of itself: 150 dpi, turned by up to 1°, grain, JPEG artefacts; an
-    image-only PDF in place, or a multi-page TIFF beside it (the PDF removed)."""
+    image-only PDF in place, or beside it a multi-page TIFF or a DOCX of page pictures (the PDF removed)."""
     import io
 
     import numpy as np
@@ -349,6 +354,17 @@ def rasterise(pdf_path: Path, fmt: str, rng: random.Random) -> None:
     pdf.close()
     if fmt == "scan_tiff":
         pages[0].save(pdf_path.with_suffix(".tiff"), save_all=True, append_images=pages[1:], compression="tiff_lzw")
+        pdf_path.unlink()
+    elif fmt == "scan_docx":
+        import docx
+        from docx.shared import Cm
+
+        document = docx.Document()
+        for page in pages:
+            png = io.BytesIO()
+            page.save(png, "PNG")
+            document.add_picture(io.BytesIO(png.getvalue()), width=Cm(16))
+        document.save(pdf_path.with_suffix(".docx"))
         pdf_path.unlink()
     else:
         pages[0].save(pdf_path, save_all=True, append_images=pages[1:], resolution=150)

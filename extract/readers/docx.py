@@ -12,6 +12,8 @@ import zipfile
 from lxml import etree
 
 from ..document import Document, Unreadable, add_line, add_row
+from . import ocr
+from .page_rows import emit_pages
 
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 200
@@ -23,6 +25,11 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 P, TBL, TR, TC, R, SDT, SDT_CONTENT = (_W + t for t in ("p", "tbl", "tr", "tc", "r", "sdt", "sdtContent"))
 _RUN_TEXT = {_W + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
 _BR, _BR_TYPE = _W + "br", _W + "type"
+_A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+RELS_XML = "word/_rels/document.xml.rels"
+TABLE3_WORD = "新收"  # in 表三's first row label (本年新收政府信息公开申请数量) in every template
+MIN_PICTURE = (600, 400)  # pixels: a picture smaller than this each way is not a page or a table
 # paragraph children that are not printed text: properties, deleted and moved-away runs
 _NOT_TEXT = {_W + t for t in ("pPr", "del", "moveFrom", "rPr")}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
@@ -128,29 +135,71 @@ def _core_properties(z: zipfile.ZipFile) -> dict:
 MAX_CELLS = 50_000  # table cells in a document; counted on the bytes, before a tree is built
 
 
+def _pictures(z: zipfile.ZipFile, root: etree._Element) -> dict[str, object]:
+    """The pictures of the body large enough to be a page or a table (logos and seals are not),
+    by relationship id, as PIL images not yet decoded."""
+    from PIL import Image, UnidentifiedImageError
+
+    if RELS_XML not in z.namelist():
+        return {}
+    rels = etree.fromstring(z.read(RELS_XML), _PARSER)
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for blip in root.iter(_A_BLIP):
+        rid = blip.get(_R_EMBED)
+        name = "word/" + targets.get(rid, "").removeprefix("/word/").removeprefix("./")
+        if rid in out or name not in z.namelist():
+            continue
+        try:
+            image = Image.open(io.BytesIO(z.read(name)))
+        except (UnidentifiedImageError, OSError):
+            continue  # a picture format Pillow does not know (EMF, WMF) holds no scan
+        if image.width >= MIN_PICTURE[0] and image.height >= MIN_PICTURE[1]:
+            out[rid] = image
+    return out
+
+
 def read_docx(data: bytes) -> Document:
     with check_package(data) as z:
         xml = z.read(DOCUMENT_XML)
         properties = _core_properties(z)
-    cells = xml.count(b"<w:tc>") + xml.count(b"<w:tc ")
-    if cells > MAX_CELLS:
-        raise Unreadable("too_large", f"{cells} table cells, over the {MAX_CELLS} read in a document")
-    try:
-        root = etree.fromstring(xml, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise Unreadable("corrupt", f"word/document.xml is not well-formed XML ({exc})") from None
+        cells = xml.count(b"<w:tc>") + xml.count(b"<w:tc ")
+        if cells > MAX_CELLS:
+            raise Unreadable("too_large", f"{cells} table cells, over the {MAX_CELLS} read in a document")
+        try:
+            root = etree.fromstring(xml, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise Unreadable("corrupt", f"word/document.xml is not well-formed XML ({exc})") from None
+        # 表三 pasted as a picture (or the whole report scanned into Word): its words are not in
+        # the text, so the pictures are read by OCR
+        pictures = {} if TABLE3_WORD in "".join(root.itertext()) else _pictures(z, root)
     body = root.find(_W + "body")
     if body is None:
         raise Unreadable("corrupt", "word/document.xml has no body")
     doc = Document("docx", "docx_table", properties=properties)
+    pages = dict(zip(pictures, ocr.read_pages(list(pictures.values())), strict=True)) if pictures else {}
+    if pages:
+        doc.layout = "ocr"
     t_index = p_index = 0
+    pending: list[list[tuple]] = []  # pictures in a row, read as pages: a table cut between them is joined
+
+    def flush() -> None:
+        emit_pages(doc, pending)
+        pending.clear()
+
     for block in _body_blocks(body):
         if block.tag == P:
             p_index += 1
-            for k, line in enumerate(paragraph_text(block).split("\n")):
+            text = paragraph_text(block)
+            if text.strip():
+                flush()
+            for k, line in enumerate(text.split("\n")):
                 add_line(doc, line, {"paragraph": p_index, "part": k})
+            pending += [pages.pop(b.get(_R_EMBED)) for b in block.iter(_A_BLIP) if b.get(_R_EMBED) in pages]
         else:
+            flush()
             for r, cells in table_rows(block):
                 add_row(doc, [(text, {"table": t_index, "row": r, "col": c}) for c, text in cells])
             t_index += 1
+    flush()
     return doc

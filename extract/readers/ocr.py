@@ -106,28 +106,29 @@ def _joined(ink: np.ndarray) -> np.ndarray:
 
 def read_scan(pages, source_format: str) -> Document:
     """``pages``: PIL images, one per page."""
+    doc = Document(source_format, "ocr")
+    emit_pages(doc, read_pages(pages))
+    return doc
+
+
+def read_pages(pages) -> list[list[tuple]]:
+    """The items of each page image (see page_rows): tables rebuilt from the drawn rules, text in
+    them by OCR, lone digits confirmed against the other pages' prints."""
     if len(pages) > MAX_PAGES:
         raise Unreadable("image_only", f"a scan of {len(pages)} pages: over the {MAX_PAGES} pages read by OCR")
     ocr = engine()
-    doc = Document(source_format, "ocr")
     started = time.perf_counter()
-
-    def items():
-        placed = []  # per page: the straightened image, its tables with their cells read, loose text
-        for image in pages:
-            if image.width * image.height > MAX_PIXELS:
-                raise Unreadable("too_large", f"an image of {image.width}×{image.height} pixels: over {MAX_PIXELS}")
-            if time.perf_counter() - started > time_limit():
-                raise Unreadable("ocr_timeout", f"OCR took over {time_limit():g} s")
-            gray = deskew(np.asarray(image.convert("L")))
-            result, _ = ocr(np.stack([gray] * 3, axis=-1))
-            placed.append((gray, *_place(gray, result or [])))
-        _confirm_lone_digits(placed)
-        for pno, (_, tables, loose) in enumerate(placed, 1):
-            yield _items(tables, loose, pno)
-
-    emit_pages(doc, items())
-    return doc
+    placed = []  # per page: the straightened image, its tables with their cells read, loose text
+    for image in pages:
+        if image.width * image.height > MAX_PIXELS:
+            raise Unreadable("too_large", f"an image of {image.width}×{image.height} pixels: over {MAX_PIXELS}")
+        if time.perf_counter() - started > time_limit():
+            raise Unreadable("ocr_timeout", f"OCR took over {time_limit():g} s")
+        gray = deskew(np.asarray(image.convert("L")))
+        result, _ = ocr(np.stack([gray] * 3, axis=-1))
+        placed.append((gray, *_place(gray, result or [])))
+    _confirm_lone_digits(placed)
+    return [_items(tables, loose, pno) for pno, (_, tables, loose) in enumerate(placed, 1)]
 
 
 def read_pdf_scan(data: bytes) -> Document:
