@@ -24,7 +24,7 @@ import pypdfium2 as pdfium
 
 from extract.readers import ocr
 
-from .generate import SCAN_SHAPES, generate
+from .generate import PICTURE_SHAPES, SCAN_SHAPES, generate
 from .sections import write_section
 from .throughput import score_shapes, shape_row
 
@@ -34,17 +34,11 @@ def lone_digit_likeness(docs: Path) -> dict[str, float]:
     digit read surely (extract.readers.ocr.SURE) on the scans' pages, each against the others of
     the same document, leave-one-out. The thresholds that confirm a doubtful digit sit between."""
     import numpy as np
-    from PIL import Image, ImageSequence
 
     same, other = [], []
     for path in sorted(docs.iterdir()):
-        if path.suffix == ".pdf":
-            pdf = pdfium.PdfDocument(path)
-            images = [pdf[i].render(scale=ocr.DPI / 72).to_pil() for i in range(len(pdf))]
-        else:
-            images = [frame.copy() for frame in ImageSequence.Iterator(Image.open(path))]
         glyphs = []
-        for image in images:
+        for image in _page_images(path):
             gray = ocr.deskew(np.asarray(image.convert("L")))
             result, _ = ocr.engine()(np.stack([gray] * 3, axis=-1))
             tables, _ = ocr._place(gray, result or [])
@@ -70,12 +64,21 @@ def lone_digit_likeness(docs: Path) -> dict[str, float]:
     }
 
 
-def _page_count(path: Path) -> int:
-    if path.suffix == ".pdf":
-        return len(pdfium.PdfDocument(path))
-    from PIL import Image
+def _page_images(path: Path) -> list:
+    """A generated scan's pages: an image PDF's, a TIFF's frames, a Word file's pictures."""
+    import io
+    import zipfile
 
-    return getattr(Image.open(path), "n_frames", 1)
+    from PIL import Image, ImageSequence
+
+    if path.suffix == ".pdf":
+        pdf = pdfium.PdfDocument(path)
+        return [pdf[i].render(scale=ocr.DPI / 72).to_pil() for i in range(len(pdf))]
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as z:
+            media = sorted(n for n in z.namelist() if n.startswith("word/media/"))
+            return [Image.open(io.BytesIO(z.read(n))) for n in media]
+    return [frame.copy() for frame in ImageSequence.Iterator(Image.open(path))]
 
 
 def _pages(n: int, dpi: int, tmp: Path) -> list[tuple[object, str]]:
@@ -124,7 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=3)
     parser.add_argument("--dpi", type=int, default=150)
-    parser.add_argument("--scans", type=int, default=4, help="generated scans read end to end")
+    parser.add_argument("--scans", type=int, default=9, help="generated scans read end to end")
     parser.add_argument("--out", type=Path, help="write the tables into this benchmarks file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,11 +146,11 @@ def main() -> None:
                 scores.append(SequenceMatcher(None, "".join(truth.split()), "".join(text.split())).ratio())
             rows.append(f"| {name} | {len(pages)} | {seconds / len(pages):.1f} | {sum(scores) / len(scores):.3f} |")
     with tempfile.TemporaryDirectory() as tmp:
-        generate(Path(tmp), args.scans, seed=12, formats=SCAN_SHAPES)
+        generate(Path(tmp), args.scans, seed=12, formats=SCAN_SHAPES + PICTURE_SHAPES)
         start = time.perf_counter()
         scored = score_shapes(Path(tmp))
         seconds = time.perf_counter() - start
-        n_pages = sum(_page_count(p) for p in (Path(tmp) / "docs").iterdir())
+        n_pages = sum(len(_page_images(p)) for p in (Path(tmp) / "docs").iterdir())
         likeness = lone_digit_likeness(Path(tmp) / "docs")
     section = "\n".join(
         [
@@ -162,7 +165,7 @@ def main() -> None:
             *rows,
             "",
             f"Scans read end to end (`--scans {args.scans}`: generated reports rasterised at 150 dpi, turned by up",
-            "to 1°, grain and JPEG artefacts, as image PDFs and multi-page TIFFs), "
+            "to 1°, grain and JPEG artefacts, as image PDFs, multi-page TIFFs and page pictures in Word files), "
             f"{seconds / max(1, n_pages):.1f} s per page:",
             "",
             "| shape | reports | exact | flagged | 表三/表四 cells | exact | left unread | wrong | silent errors "
