@@ -304,8 +304,8 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
     scans = [(p, fmt) for p, fmt in scans if p not in lost]
     for path, fmt in scans:
         rasterise(path, fmt, rng)
-    made = dict(scans)
-    written = [p.with_suffix(_SUFFIX.get(made.get(p), p.suffix)) for p in written]
+    scanned_as = dict(scans)
+    written = [p.with_suffix(_SUFFIX.get(scanned_as.get(p), p.suffix)) for p in written]
     for path in written:  # .wps and .et are the WPS Office names of .doc and .xls
         made = path.with_suffix({".wps": ".doc", ".et": ".xls"}.get(path.suffix, path.suffix))
         if made != path:

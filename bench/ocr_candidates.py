@@ -42,19 +42,14 @@ def lone_digit_likeness(docs: Path) -> dict[str, float]:
             gray = ocr.deskew(np.asarray(image.convert("L")))
             result, _ = ocr.engine()(np.stack([gray] * 3, axis=-1))
             tables, _ = ocr._place(gray, result or [])
-            for cell in (c for t in tables for c in t.cells):
-                text = ocr._cell_text(cell)
-                if len(text) == 1 and text.isdigit() and cell.scores and min(cell.scores) >= ocr.SURE:
-                    glyph = ocr._glyph(gray, cell)
-                    if glyph is not None:
-                        glyphs.append((text, *glyph))
-        for i, (digit, vector, _) in enumerate(glyphs):
-            best: dict[str, float] = {}
-            for j, (d, v, _) in enumerate(glyphs):
-                if i != j:
+            glyphs += [(text, *glyph) for _, text, glyph, sure in ocr.lone_digits(gray, tables) if sure]
+        for i, (digit, vector, aspect) in enumerate(glyphs):
+            best: dict[str, float] = {}  # compared as the reader compares: glyphs of a like shape
+            for j, (d, v, a) in enumerate(glyphs):
+                if i != j and abs(np.log(a / aspect)) < ocr.ASPECT_SPAN:
                     best[d] = max(best.get(d, -1.0), float(vector @ v))
             same += [best[digit]] if digit in best else []
-            other += [max((v for d, v in best.items() if d != digit), default=-1.0)]
+            other += [max(v for d, v in best.items() if d != digit)] if set(best) - {digit} else []
     return {
         "digits": len(same),
         "same_p1": float(np.percentile(same, 1)),

@@ -1,7 +1,8 @@
 """The read path: after each refresh the tables analysts query are written as Parquet into a new
 snapshot folder, with a small DuckDB file of views over them, and switched in atomically. Each
-table is a folder ``<table>.parquet`` of part files (pandas, pyarrow and R read such a folder as
-one table); parts that did not change since the previous snapshot are hard links to it.
+table is a folder ``<table>.parquet`` of part files (pandas and pyarrow read such a folder as one
+table, R with arrow's open_dataset); parts that did not change since the previous snapshot are
+hard links to it.
 
 Readers never open the warehouse file itself, so an open notebook never blocks a refresh, and a
 refresh never breaks an open session: a session keeps the snapshot it opened (its views name that
@@ -22,6 +23,7 @@ import duckdb
 
 FINGERPRINTS = "fingerprints.json"  # per table: columns; per part: row count and a sum of row hashes
 PARTS = 64  # a large table is written as this many Parquet files, rows spread by their hash
+ROW, PART_COLUMN = "ogi_publish_row", "ogi_publish_part"  # names no published table uses
 PART_ROWS = 50_000  # from this many rows a table is large; smaller ones are one file
 KEEP = 3  # snapshots kept: the current one and two a long-open session may still be reading
 READER_STORAGE = "v1.0.0"
@@ -44,7 +46,7 @@ def reader_path(warehouse: Path) -> Path:
 
 
 def current_path(warehouse: Path) -> Path:
-    """A link to the current snapshot's folder of Parquet files, one per table."""
+    """A link to the current snapshot's folder: a folder of Parquet part files per table."""
     return published_root(warehouse) / "current"
 
 
@@ -65,7 +67,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
         folder.mkdir()
         fingerprints[table], rows[table] = _fingerprint(con, schema, table)
         now, before = fingerprints[table], published.get(table, {})
-        same_layout = (before.get("columns"), before.get("by")) == (now["columns"], now["by"])
+        same_layout = all(before.get(k) == now[k] for k in ("columns", "by", "writer"))
         unchanged = {k for k, v in now["parts"].items() if same_layout and before["parts"].get(k) == v}
         # a part that did not change is linked from the previous snapshot: copying every mart on
         # every refresh took most of a small refresh at national scale
@@ -73,7 +75,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
         changed = sorted(set(now["parts"]) - linked)
         if not changed:
             reused.append(table)
-        elif len(now["parts"]) == 1:
+        elif now["by"] == "0":
             con.execute(f'copy {schema}."{table}" to {_quoted(folder / "part-00-0.parquet")} (format parquet)')
         else:
             _write_parts(con, f'{schema}."{table}"', now["by"], [int(k) for k in changed], folder)
@@ -104,22 +106,25 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tup
     count = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
     by = "0"
     if count >= PART_ROWS:
-        by = f"hash({'report_id' if 'report_id' in {c for c, _ in columns} else 't'}) % {PARTS}"
+        by = f"hash({'report_id' if 'report_id' in {c for c, _ in columns} else ROW}) % {PARTS}"
     sums = con.execute(
-        f'select {by} as part, count(*), sum(hash(t)::hugeint) from {schema}."{table}" t group by part order by part'
+        f'select {by} as {PART_COLUMN}, count(*), sum(hash({ROW})::hugeint) from {schema}."{table}" {ROW} '
+        f"group by {PART_COLUMN} order by {PART_COLUMN}"
     ).fetchall()
     parts = {f"{p:02d}": f"{n}|{total}" for p, n, total in sums} or {"00": "0|0"}
-    return {"columns": [list(c) for c in columns], "by": by, "parts": parts}, count
+    # the writer too: parts written by another DuckDB are written again, not mixed with new ones
+    layout = {"columns": [list(c) for c in columns], "by": by, "writer": duckdb.__version__}
+    return {**layout, "parts": parts}, count
 
 
 def _write_parts(con: duckdb.DuckDBPyConnection, table: str, by: str, parts: list[int], folder: Path) -> None:
     """The rows of ``parts`` in one pass, as part-<NN>-<k>.parquet files in ``folder``."""
     spill = folder.parent / f".{folder.name}.parts"
     con.execute(
-        f"copy (select *, {by} as _part from {table} t where {by} in ({', '.join(map(str, parts))})) "
-        f"to {_quoted(spill)} (format parquet, partition_by (_part))"
+        f"copy (select *, {by} as {PART_COLUMN} from {table} {ROW} where {by} in ({', '.join(map(str, parts))})) "
+        f"to {_quoted(spill)} (format parquet, partition_by ({PART_COLUMN}))"
     )
-    for directory in spill.iterdir():  # _part=<n>/data_<k>.parquet
+    for directory in spill.iterdir():  # <PART_COLUMN>=<n>/data_<k>.parquet
         part = int(directory.name.split("=", 1)[1])
         for k, file in enumerate(sorted(directory.glob("*.parquet"))):
             file.rename(folder / f"part-{part:02d}-{k}.parquet")

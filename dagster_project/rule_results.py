@@ -105,7 +105,7 @@ def _replace_derived(con: duckdb.DuckDBPyConnection, chunk: str) -> None:
             where c.{chunk}"""
     ).fetchall()
     con.execute(f"delete from {FINDINGS_TABLE} where {chunk}").fetchall()
-    con.execute(f"insert into {FINDINGS_TABLE} {findings_sql(chunk)}").fetchall()
+    con.execute(f"insert into {FINDINGS_TABLE} by name {findings_sql(chunk)}").fetchall()
 
 
 # what a result says, all but when it was judged

@@ -95,6 +95,11 @@ _ADDRESS = re.compile(r"""(?<=["'])https://[^"'\s]+""")
 _GX_IMAGE = re.compile(r"https://great-expectations-web-assets\.[^\"')\s]*")
 
 
+def fetched(store: Path = STORE) -> bool:
+    """Whether every package is in ``store``."""
+    return all((store / f"{name}@{version}").is_dir() for name, version in PACKAGES)
+
+
 def fetch(store: Path = STORE) -> list[str]:
     """Download and unpack the packages not yet in ``store``; returns the problems (none: all there)."""
     problems = []
@@ -173,7 +178,11 @@ def _copy(store: Path, vendor: Path, target: tuple[str, str | None, str]) -> boo
 def main() -> None:
     problems = fetch()
     for problem in problems:
-        print(f"Data Docs assets: {problem}; the pages will load it from its CDN", file=sys.stderr)
+        print(
+            f"Data Docs assets: {problem}; the pages will load it from its CDN "
+            "(run `python -m expectations.docs_assets` again where the npm registry can be reached)",
+            file=sys.stderr,
+        )
     if not problems:
         print(f"Data Docs assets ready in {STORE}")
 

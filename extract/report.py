@@ -243,30 +243,35 @@ def extract_document(path: Path, doc: Document, hints: dict | None = None) -> di
 
 
 def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...]) -> dict:
-    """Cells read by OCR get the flag ``ocr`` and their confidence. The report is ok only when the
-    form's hard rules hold on what was read, 表三 and 表四 are complete and no cell is doubtful: a
-    cell left unread, or a 表二 cell read with low confidence (表三 and 表四 cells are each in a row
-    total and a column total the rules check, so a misread breaks one). A cell read cleanly as blank
-    or as an NA marker counts as 0 in the arithmetic: a digit misread as a dash, or a dash as a
-    digit, then breaks a total."""
+    """Cells read by OCR get the flag ``ocr`` and their confidence (cells a Word file holds as text
+    beside its pictures do not). The report is ok only when the form's hard rules hold on what was
+    read, 表三 and 表四 are complete and no cell is doubtful: a cell left unread, or a cell read with
+    low confidence outside 表三 (a 表三 cell is in a row total and a column total the rules check,
+    so a misread breaks one; a 表四 cell is in its row total only, where one misread repeated in
+    the total would go unseen). A lone digit confirmed by the document's own prints of it is sure.
+    A cell read cleanly as blank or as an NA marker counts as 0 in the arithmetic: a digit misread
+    as a dash, or a dash as a digit, then breaks a total."""
     doubtful, empty, unsure = [], set(), []
     for cell in cells:
+        if "ocr_confidence" not in cell["prov"]:
+            continue
         cell["flags"].append("ocr")
-        cell["confidence"] = cell["prov"].get("ocr_confidence")
+        cell["confidence"] = cell["prov"]["ocr_confidence"]
         where = (cell["table"], cell["row"], cell["col"])
-        sure = (cell["confidence"] or 0) >= verify.MIN_CONFIDENCE
+        sure = cell["confidence"] >= verify.MIN_CONFIDENCE or "confirmed_by" in cell["prov"]
         if sure and cell["value"] is None and {"blank", "na_marker"} & set(cell["flags"]):
             empty.add(where)
-        elif cell["value"] is None or (not sure and cell["table"] == "table2"):
-            doubtful.append(".".join(where))  # 表二 has no arithmetic to vouch for a doubtful read
+        elif cell["value"] is None or (not sure and cell["table"] != "table3"):
+            doubtful.append(".".join(where))
         elif not sure:
-            unsure.append(".".join(where))  # in 表三 / 表四: every cell is in a total the rules check
+            unsure.append(".".join(where))
     complete = all(k in t3 for k in expected) and len(t4) == 3
     failures = ["表三或表四不完整"]
     if complete:
         failures = verify.hard_rule_failures(_as_zero(t3, "table3", empty), _as_zero(t4, "table4", empty))
     if not failures and not doubtful:
-        counted = f"; {len(empty)} blank or NA cell(s) counted as 0" if empty else ""
+        summed = [w for w in empty if w[0] != "table2"]
+        counted = f"; {len(summed)} blank or NA cell(s) counted as 0" if summed else ""
         counted += f"; {len(unsure)} cell(s) read with low confidence, vouched for by the totals" if unsure else ""
         return {
             "code": "ocr_verified",

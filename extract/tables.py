@@ -122,6 +122,19 @@ def _assign(
 ) -> None:
     n = len(cols)
     vals = run.values
+    empty = ("blank", "empty")
+    if table == "table2" and len(vals) > n and vals[0].kind in empty and vals[-1].kind in empty:
+        # a blank value and a padding cell cannot be told apart: the values are placed after the
+        # label, as the form's sub-tables sit in a wider grid, and the row is said to be in doubt
+        result.issues.append(
+            _issue(
+                "ambiguous_columns",
+                f"{table} {row}: {len(vals)} cells where the form has {n}, empty at both ends; "
+                "which empty cell is a blank value cannot be told",
+                raw=[t.text for t in vals],
+                prov=vals[0].prov,
+            )
+        )
     # surplus empty cells at the edges are layout: before the values in 表三 and 表四 (label columns
     # left empty), after them in 表二, whose sub-tables of two or three columns sit in a grid of four
     trim = (-1, 0) if table == "table2" else (0, -1)

@@ -32,6 +32,7 @@ LIKENESS = 0.8
 LIKENESS_MARGIN = 0.1
 GLYPH_BOX = (16, 24)  # width, height the ink is scaled to
 MAX_EXEMPLARS = 40
+ASPECT_SPAN = 0.3  # glyphs are compared only with glyphs of a like width to height (log ratio)
 _engine = None
 
 
@@ -118,7 +119,7 @@ def read_pages(pages) -> list[list[tuple]]:
         raise Unreadable("image_only", f"a scan of {len(pages)} pages: over the {MAX_PAGES} pages read by OCR")
     ocr = engine()
     started = time.perf_counter()
-    placed = []  # per page: the straightened image, its tables with their cells read, loose text
+    placed, digits = [], []  # per page: its tables with their cells read, and its loose text
     for image in pages:
         if image.width * image.height > MAX_PIXELS:
             raise Unreadable("too_large", f"an image of {image.width}×{image.height} pixels: over {MAX_PIXELS}")
@@ -126,9 +127,11 @@ def read_pages(pages) -> list[list[tuple]]:
             raise Unreadable("ocr_timeout", f"OCR took over {time_limit():g} s")
         gray = deskew(np.asarray(image.convert("L")))
         result, _ = ocr(np.stack([gray] * 3, axis=-1))
-        placed.append((gray, *_place(gray, result or [])))
-    _confirm_lone_digits(placed)
-    return [_items(tables, loose, pno) for pno, (_, tables, loose) in enumerate(placed, 1)]
+        tables, loose = _place(gray, result or [])
+        placed.append((tables, loose))
+        digits += lone_digits(gray, tables)  # the page's pixels are not kept past here
+    _confirm_lone_digits(digits)
+    return [_items(tables, loose, pno) for pno, (tables, loose) in enumerate(placed, 1)]
 
 
 def read_pdf_scan(data: bytes) -> Document:
@@ -245,29 +248,34 @@ def _cell_prov(cell, page: int) -> dict:
     return prov
 
 
-def _confirm_lone_digits(placed: list[tuple]) -> None:
+def lone_digits(gray: np.ndarray, tables: list) -> list[tuple]:
+    """The page's cells holding one recognised digit: (cell, digit, glyph, sure), where the glyph
+    is the ink scaled to a fixed box (``_glyph``) and sure means read surely, alone in its box."""
+    out = []
+    for cell in (c for t in tables for c in t.cells):
+        text = _cell_text(cell)
+        if len(text) != 1 or not text.isdigit() or not cell.scores or cell.ink_unread:
+            continue
+        glyph = _glyph(gray, cell)
+        if glyph is not None:
+            out.append((cell, text, glyph, min(cell.scores) >= SURE and not cell.shared))
+    return out
+
+
+def _confirm_lone_digits(digits: list[tuple]) -> None:
     """A lone digit the recogniser read with doubt (it is least sure of single characters) is
     confirmed when its ink is like the document's own sure prints of that digit, and clearly less
-    like those of any other digit. The same font prints every cell of a report, so this compares
-    like with like; a digit with no sure print elsewhere stays doubtful."""
+    like those of any other digit of a like shape. The same font prints every cell of a report, so
+    this compares like with like; a digit with no sure print elsewhere stays doubtful."""
     exemplars: dict[str, list[tuple[np.ndarray, float]]] = {}
-    doubtful = []
-    for gray, tables, _ in placed:
-        for cell in (c for t in tables for c in t.cells):
-            text = _cell_text(cell)
-            if len(text) != 1 or not text.isdigit() or not cell.scores or cell.ink_unread:
-                continue
-            glyph = _glyph(gray, cell)
-            if glyph is None:
-                continue
-            if min(cell.scores) >= SURE and not cell.shared:
-                exemplars.setdefault(text, []).append(glyph)
-            elif min(cell.scores) < SURE:
-                doubtful.append((cell, text, glyph))
+    for _, text, glyph, sure in digits:
+        if sure:
+            exemplars.setdefault(text, []).append(glyph)
+    doubtful = [(cell, text, glyph) for cell, text, glyph, sure in digits if not sure and min(cell.scores) < SURE]
     for cell, text, (vector, aspect) in doubtful:
         likeness = {}
         for digit, glyphs in exemplars.items():
-            alike = [float(vector @ v) for v, a in glyphs[:MAX_EXEMPLARS] if abs(np.log(a / aspect)) < 0.3]
+            alike = [float(vector @ v) for v, a in glyphs[:MAX_EXEMPLARS] if abs(np.log(a / aspect)) < ASPECT_SPAN]
             if alike:
                 likeness[digit] = max(alike)
         best = max(likeness, key=likeness.get, default=None)
@@ -320,14 +328,16 @@ def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
         return inside
     n, labels, stats, _ = cv2.connectedComponentsWithStats((inside < 128).astype(np.uint8), connectivity=8)
     h, w = inside.shape
-    remnants = [
-        k
-        for k in range(1, n)
-        if min(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) <= RULE_REMNANT
-        and (stats[k, cv2.CC_STAT_LEFT] == 0 or stats[k, cv2.CC_STAT_TOP] == 0
-             or stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] == w
-             or stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT] == h)
-    ]  # fmt: skip
+    remnants = []
+    for k in range(1, n):
+        left, top, width, tall = (stats[k, c] for c in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH,
+                                                         cv2.CC_STAT_HEIGHT))  # fmt: skip
+        # an upright piece along the left or right edge, or a flat one along the top or bottom, as
+        # long as half the cell: a digit '1' touching an edge is neither
+        upright = width <= RULE_REMNANT and tall >= h / 2 and (left == 0 or left + width == w)
+        flat = tall <= RULE_REMNANT and width >= w / 2 and (top == 0 or top + tall == h)
+        if upright or flat:
+            remnants.append(k)
     if not remnants:
         return inside
     inside = inside.copy()
