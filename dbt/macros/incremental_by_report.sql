@@ -4,10 +4,10 @@
   load time). `dbt build --full-refresh` (ogi refresh --full) rebuilds them from scratch.
 #}
 
-{# The newest load time the model holds, as a literal: a constant filter on the load time is pushed
-   into the scan of raw.cells, whose row groups are in load order, so a build after one new report
-   skips the rest (with a subquery here every build read the whole of raw.cells). Rendered when the
-   model is compiled, before its pre-hook deletes the rows of reloaded reports. #}
+{# The newest load time the model holds, as a literal rendered when the model is compiled, before
+   its pre-hook deletes the rows of reloaded reports: a subquery ran after that delete, and when
+   the deleted rows held the newest load time the build read rows the model still had. A constant
+   also lets DuckDB skip row groups of raw.cells by their min/max. #}
 {% macro last_build_watermark() -%}
     {%- if execute -%}
         {%- set newest = run_query("select coalesce(max(loaded_at), '-infinity'::timestamp)::varchar from " ~ this) -%}
