@@ -152,8 +152,8 @@ def _pictures(z: zipfile.ZipFile, root: etree._Element) -> dict[str, object]:
             continue
         try:
             image = Image.open(io.BytesIO(z.read(name)))
-        except (UnidentifiedImageError, OSError):
-            continue  # a picture format Pillow does not know (EMF, WMF) holds no scan
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            continue  # a picture format Pillow does not know (EMF, WMF) holds no scan; nor does a bomb
         if image.width >= MIN_PICTURE[0] and image.height >= MIN_PICTURE[1]:
             out[rid] = image
     return out

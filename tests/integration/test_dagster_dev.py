@@ -107,7 +107,9 @@ def test_dagster_dev_shows_the_recorded_refresh_and_the_layers(tmp_path):
         assert (run["jobName"], run["status"]) == ("refresh", "SUCCESS")
         # what the operator sees: the run in the runs list, the layers on the asset page
         seen = _screenshot(f"http://127.0.0.1:{port}/runs", tmp_path / "runs.png", tmp_path / "profile")
-        assert "refresh" in seen and run["runId"][:8] in seen.replace(" ", ""), seen
+        # the run id is hex: OCR's '0'/'o' and '1'/'l' confusions are undone before looking for it
+        as_hex = seen.replace(" ", "").translate(str.maketrans("oOlI", "0011"))
+        assert "refresh" in seen and run["runId"][:8] in as_hex, seen
         seen = _screenshot(f"http://127.0.0.1:{port}/assets", tmp_path / "assets.png", tmp_path / "profile")
         # the catalog: assets with their layer, status and description
         assert all(group in seen for group in ("data_quality", "intermediate", "landing", "marts")), seen
