@@ -139,7 +139,7 @@ def _assign(
     # left empty), after them in 表二, whose sub-tables of two or three columns sit in a grid of four
     trim = (-1, 0) if table == "table2" else (0, -1)
     for end in trim:
-        while len(vals) > n and vals[end].kind in ("blank", "empty"):
+        while len(vals) > n and vals[end].kind in empty:
             vals = vals[1:] if end == 0 else vals[:-1]
     if len(vals) > n:
         # e.g. a number wrapped inside a narrow PDF cell ('1234' / '4'): which value belongs to

@@ -21,13 +21,14 @@ MAX_PAGES = 20  # a report has a handful; more pages of images are refused, not 
 MAX_PIXELS = 40_000_000  # per image (an A4 page at 150 dpi is 2.2 M)
 MAX_VALUE_CELL_WIDTH = 90  # points: the form's value columns are narrower; label cells are wider
 MAX_LINE_HEIGHT = 28  # pixels of ink in one line of text at DPI
+MIN_INK = 12  # dark pixels: less ink than this in a cell is no character
 RULE_REMNANT = 4  # pixels: ink this thin touching a cell's edge is part of its rule
 DASH_HEIGHT = 5  # pixels: ink no taller than this (and twice as wide) is a dash
 SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a page
-# lone digits: a recognised digit this sure is a print of it to compare doubtful ones with; a
-# doubtful one is confirmed at this likeness (correlation of the scaled ink), this far ahead of any
-# other digit's (bench/ocr_candidates.py measures both on generated scans)
-SURE = 0.95
+SURE = 0.95  # recogniser score: a value cell read less surely is read again alone
+# lone digits: a digit read surely is a print of it to compare doubtful ones with; a doubtful one
+# is confirmed at this likeness (correlation of the scaled ink), this far ahead of any other
+# digit's (bench/ocr_candidates.py measures both on generated scans)
 LIKENESS = 0.8
 LIKENESS_MARGIN = 0.1
 GLYPH_BOX = (16, 24)  # width, height the ink is scaled to
@@ -288,12 +289,9 @@ def _glyph(gray: np.ndarray, cell) -> tuple[np.ndarray, float] | None:
     """The ink of a cell scaled to a fixed box, centred and of unit length, and its aspect ratio."""
     from PIL import Image
 
-    inside = _crop(gray, cell.bbox, gray.shape[0])
-    dark = inside < 128
-    if int(dark.sum()) < 12:
+    ink = _ink(gray, cell, gray.shape[0])
+    if ink is None:
         return None
-    rows, cols = np.nonzero(dark.any(axis=1))[0], np.nonzero(dark.any(axis=0))[0]
-    ink = inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     scaled = 255.0 - np.asarray(Image.fromarray(ink).resize(GLYPH_BOX, Image.BILINEAR), dtype=float)
     scaled -= scaled.mean()
     norm = float(np.linalg.norm(scaled))
@@ -345,37 +343,44 @@ def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
     return inside
 
 
+def _ink(gray: np.ndarray, cell, height: int) -> np.ndarray | None:
+    """The cell's glyphs alone: its inside (``_crop``) cut to the box of its dark pixels; None when
+    it holds less ink than a character."""
+    inside = _crop(gray, cell.bbox, height)
+    dark = inside < 128
+    if int(dark.sum()) < MIN_INK:
+        return None
+    rows, cols = np.nonzero(dark.any(axis=1))[0], np.nonzero(dark.any(axis=0))[0]
+    return inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
 def _worth_reading_alone(gray: np.ndarray, cell, height: int) -> bool:
     """A value cell (narrow) holding one line of ink whose text is missing, doubtful or not a value:
     the page-wide pass misses or misreads lone digits that a tight crop reads well."""
     if cell.bbox[2] - cell.bbox[0] > MAX_VALUE_CELL_WIDTH:
         return False
-    inside = _crop(gray, cell.bbox, height)
-    dark = inside < 128
-    if inside.size == 0 or int(dark.sum()) < 12:
+    ink = _ink(gray, cell, height)
+    if ink is None:
         return False
-    rows = np.nonzero(dark.any(axis=1))[0]
-    if rows[-1] - rows[0] > MAX_LINE_HEIGHT:
+    if ink.shape[0] - 1 > MAX_LINE_HEIGHT:
         return False  # wrapped over lines: the page-wide pass keeps their order
     scores, shared = cell.scores, cell.shared  # shared: a box across cells, split by guessed positions
     text = _cell_text(cell)
     lookalike = text in ("1", "-", "一", "_")  # what a dash (NA) is read as
-    return shared or lookalike or not cell.chars or min(scores) < 0.95 or not looks_like_value(text)
+    return shared or lookalike or not cell.chars or min(scores) < SURE or not looks_like_value(text)
 
 
 def _read_cell_alone(gray: np.ndarray, cell, height: int) -> None:
     from PIL import Image
 
-    inside = _crop(gray, cell.bbox, height)
-    rows, cols = np.nonzero((inside < 128).any(axis=1))[0], np.nonzero((inside < 128).any(axis=0))[0]
-    if rows[-1] - rows[0] + 1 <= DASH_HEIGHT and cols[-1] - cols[0] + 1 >= 2 * DASH_HEIGHT:
+    ink = _ink(gray, cell, height)  # worth reading alone: there is ink
+    if ink.shape[0] <= DASH_HEIGHT and ink.shape[1] >= 2 * DASH_HEIGHT:
         cell.chars, cell.scores = [(0, "—")], [1.0]  # a flat stroke: a dash (NA), never a '1'
         return
-    if _is_slash(inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] < 128):
+    if _is_slash(ink < 128):
         cell.chars, cell.scores = [(0, "/")], [1.0]  # a leaning stroke: a slash (NA), never a '1'
         return
-    ink = inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the glyphs alone, scaled to the
-    scale = 32 / max(1, ink.shape[0])  # height the recogniser was trained on
+    scale = 32 / max(1, ink.shape[0])  # the glyphs alone, scaled to the height the recogniser was trained on
     ink = np.asarray(Image.fromarray(ink).resize((max(1, round(ink.shape[1] * scale)), 32)))
     padded = np.pad(ink, 8, constant_values=255)
     result, _ = engine()(np.stack([padded] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
