@@ -249,8 +249,8 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
     low confidence outside 表三 (a 表三 cell is in a row total and a column total the rules check,
     so a misread breaks one; a 表四 cell is in its row total only, where one misread repeated in
     the total would go unseen). A lone digit confirmed by the document's own prints of it is sure.
-    A cell read cleanly as blank or as an NA marker counts as 0 in the arithmetic: a digit misread
-    as a dash, or a dash as a digit, then breaks a total."""
+    A cell read cleanly as blank (no ink) counts as 0 in the arithmetic; a cell read as an NA mark
+    stays doubtful, since a '0' misread as one would break no total."""
     doubtful, empty, unsure = [], set(), []
     for cell in cells:
         if "ocr_confidence" not in cell["prov"]:
@@ -259,7 +259,8 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
         cell["confidence"] = cell["prov"]["ocr_confidence"]
         where = (cell["table"], cell["row"], cell["col"])
         sure = cell["confidence"] >= verify.MIN_CONFIDENCE or "confirmed_by" in cell["prov"]
-        if sure and cell["value"] is None and {"blank", "na_marker"} & set(cell["flags"]):
+        # an NA mark is not trusted: a '0' read as '/' or '—' counts the same in every total
+        if sure and cell["value"] is None and "blank" in cell["flags"]:
             empty.add(where)
         elif cell["value"] is None or (not sure and cell["table"] != "table3"):
             doubtful.append(".".join(where))
@@ -271,7 +272,7 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
         failures = verify.hard_rule_failures(_as_zero(t3, "table3", empty), _as_zero(t4, "table4", empty))
     if not failures and not doubtful:
         summed = [w for w in empty if w[0] != "table2"]
-        counted = f"; {len(summed)} blank or NA cell(s) counted as 0" if summed else ""
+        counted = f"; {len(summed)} blank cell(s) counted as 0" if summed else ""
         counted += f"; {len(unsure)} cell(s) read with low confidence, vouched for by the totals" if unsure else ""
         return {
             "code": "ocr_verified",
