@@ -31,6 +31,24 @@ def _links(html: str, base: str):
             yield url, " ".join(a.text_content().split()), a.get("title") or ""
 
 
+def picture_links(html: str, base: str) -> list[tuple[str, str]]:
+    """The pictures a page shows by address: (``src`` as written, absolute URL), once each."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    out: list[tuple[str, str]] = []
+    for img in root.iter("img"):
+        src = (img.get("src") or "").strip()
+        try:
+            url = urljoin(base, src)
+        except ValueError:
+            continue
+        if src and urlparse(url).scheme in ("http", "https") and all(s != src for s, _ in out):
+            out.append((src, url))
+    return out
+
+
 def report_links(html: str, base: str) -> list[dict]:
     """Links whose text or title names an annual report, with the year when it is printed."""
     out, seen = [], set()

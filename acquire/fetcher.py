@@ -14,6 +14,7 @@ under a name the site chose."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import ipaddress
 import os
@@ -38,9 +39,10 @@ from urllib3.util.retry import Retry
 
 from extract.document import Unreadable
 from extract.normalize import clean
+from extract.readers import ocr
 from extract.readers.html import decode_html
 
-from .discover import attachment_links
+from .discover import attachment_links, picture_links
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 USER_AGENT = "ogi-warehouse/0.1 (+government information-disclosure annual report research; polite crawler)"
@@ -373,6 +375,8 @@ def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fet
     m = _TITLE.search(text)
     page.page_title = clean(unescape(m.group(1)))[:500] if m else None
     left = client.settings.page_budget
+    if page.path is not None and ocr.TABLE3_WORD not in text:
+        left -= _embed_pictures(client, page, text, left)
     for n, link in enumerate(attachment_links(text, url)):
         if n >= client.settings.max_attachments or min(left, client.run_budget.left) <= 0:
             item = Fetched(link, url, "over_budget", error="the page's or the run's download budget is spent")
@@ -386,6 +390,37 @@ def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fet
         item.page_title = page.page_title
         page.attachments.append(item)
     return page
+
+
+def _embed_pictures(client: PoliteClient, page: Fetched, text: str, left: int) -> int:
+    """A page whose text lacks 表三's words may show the report's tables as pictures: those large
+    enough to be a table or a page are fetched (within the page's and the run's budgets) and
+    embedded in the saved page as ``data:`` URIs, so that the landed file holds the whole report
+    and its hash changes when a picture does. Returns the bytes spent."""
+    body, spent = page.path.read_bytes(), 0
+    for n, (src, link) in enumerate(picture_links(text, page.url)):
+        if n >= client.settings.max_attachments or min(left - spent, client.run_budget.left) <= 0:
+            break
+        item = client.fetch(link, page.url, None, limit=min(left - spent, client.run_budget.left))
+        if item.path is None:
+            continue
+        data = item.path.read_bytes()
+        item.path.unlink()
+        if not client.run_budget.take(len(data)):
+            break
+        spent += len(data)
+        picture = ocr.picture(data)
+        if picture is not None:
+            uri = f"data:image/{picture.format.lower()};base64,{base64.b64encode(data).decode()}".encode()
+            for written in {src, src.replace("&", "&amp;")}:  # as the page's bytes spell it
+                for quote in (b'"', b"'"):
+                    body = body.replace(
+                        quote + written.encode(page.encoding or "utf-8", "replace") + quote, quote + uri + quote
+                    )
+    if spent:
+        page.path.write_bytes(body)
+        page.sha256, page.size = hashlib.sha256(body).hexdigest(), len(body)
+    return spent
 
 
 @dataclass

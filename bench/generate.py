@@ -45,10 +45,11 @@ PRINTED_SHAPES = ("pdf_lo", "pdf_chromium")
 # scans: the template's PDF rasterised at 150 dpi, turned by up to 1°, with noise and JPEG
 # artefacts, as an image-only PDF and as a multi-page TIFF (what a scanner writes)
 SCAN_SHAPES = ("scan_pdf", "scan_tiff")
-# a scanned report pasted into Word: every page a picture in a DOCX
-PICTURE_SHAPES = ("scan_docx",)
+# a scanned report pasted into Word, or into a web page: every page a picture in a DOCX, or a
+# picture embedded in the page (a data: URI, as a page saved whole carries it)
+PICTURE_SHAPES = ("scan_docx", "scan_html")
 _SCANNED = (*SCAN_SHAPES, *PICTURE_SHAPES)
-_SUFFIX = {"scan_tiff": ".tiff", "scan_docx": ".docx"}  # what a rasterised PDF becomes
+_SUFFIX = {"scan_tiff": ".tiff", "scan_docx": ".docx", "scan_html": ".html"}  # what a rasterised PDF becomes
 # legacy Office files, made by LibreOffice from generated DOCX and XLSX (.wps and .et are the WPS
 # Office names of the same binary formats)
 LEGACY_SHAPES = ("doc", "wps", "xlsx", "xls", "et")
@@ -315,7 +316,7 @@ def generate(out: Path, n: int, seed: int, formats: tuple[str, ...] = FORMATS, s
 
 # shapes LibreOffice makes from the rendered DOCX or XLSX, by its conversion target
 CONVERTED_TO = {"pdf": "pdf", "pdf_lo": "pdf", "pdf_chromium": "chromium", "doc": "doc", "wps": "doc", "xls": "xls"}
-CONVERTED_TO.update(et="xls", scan_pdf="pdf", scan_tiff="pdf", scan_docx="pdf")
+CONVERTED_TO.update(et="xls", scan_pdf="pdf", scan_tiff="pdf", scan_docx="pdf", scan_html="pdf")
 
 
 def lost_content(pdf_path: Path) -> bool:
@@ -334,7 +335,9 @@ def lost_content(pdf_path: Path) -> bool:
 
 def rasterise(pdf_path: Path, fmt: str, rng: random.Random) -> None:
     """A PDF made into a scan of itself: 150 dpi, turned by up to 1°, grain, JPEG artefacts; an
-    image-only PDF in place, or beside it a multi-page TIFF or a DOCX of page pictures (the PDF removed)."""
+    image-only PDF in place, or beside it a multi-page TIFF, a DOCX of page pictures or a web page
+    of them (the PDF removed)."""
+    import base64
     import io
 
     import numpy as np
@@ -354,20 +357,28 @@ def rasterise(pdf_path: Path, fmt: str, rng: random.Random) -> None:
     pdf.close()
     if fmt == "scan_tiff":
         pages[0].save(pdf_path.with_suffix(".tiff"), save_all=True, append_images=pages[1:], compression="tiff_lzw")
-        pdf_path.unlink()
-    elif fmt == "scan_docx":
-        import docx
-        from docx.shared import Cm
-
-        document = docx.Document()
+    elif fmt in PICTURE_SHAPES:
+        pngs = []
         for page in pages:
             png = io.BytesIO()
             page.save(png, "PNG")
-            document.add_picture(io.BytesIO(png.getvalue()), width=Cm(16))
-        document.save(pdf_path.with_suffix(".docx"))
-        pdf_path.unlink()
+            pngs.append(png.getvalue())
+        if fmt == "scan_docx":
+            import docx
+            from docx.shared import Cm
+
+            document = docx.Document()
+            for png in pngs:
+                document.add_picture(io.BytesIO(png), width=Cm(16))
+            document.save(pdf_path.with_suffix(".docx"))
+        else:
+            body = "\n".join(f'<p><img src="data:image/png;base64,{base64.b64encode(p).decode()}"></p>' for p in pngs)
+            html = f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+            pdf_path.with_suffix(".html").write_text(html, encoding="utf-8")
     else:
         pages[0].save(pdf_path, save_all=True, append_images=pages[1:], resolution=150)
+        return
+    pdf_path.unlink()
 
 
 def chromium_print(files: list[Path]) -> None:

@@ -1,7 +1,7 @@
 """Extraction throughput per core, by format, on generated reports and the bundled samples, with
 the obvious alternative in the same run.
 
-    python -m bench.throughput [--n 280] [--out docs/benchmarks.md]
+    python -m bench.throughput [--n 280] [--scans 12] [--out docs/benchmarks.md]
 
 One process, one core: reports/s is what a single worker does. Each file is read from disk and
 extracted fully (tables, cells with provenance, sections). The alternative a user would reach for
@@ -21,6 +21,7 @@ from pathlib import Path
 from extract.report import extract_file
 
 from .generate import HARD_SHAPES, LEGACY_SHAPES, PRINTED_SHAPES, generate
+from .scans import scan_section
 
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = {"html": 200, "text": 200, "pdf": 30}
@@ -168,6 +169,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=280)
     parser.add_argument("--hard", type=int, default=600, help="reports of the shapes that lose structure")
     parser.add_argument("--printed", type=int, default=70, help="printed PDFs and legacy Office files")
+    parser.add_argument("--scans", type=int, default=12, help="scans and pictured reports, read by OCR")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -191,6 +193,7 @@ def main() -> None:
             for p in paths:
                 extract_file(p)
             per_file[shape] = (time.perf_counter() - start) / max(1, len(paths))
+    scans = scan_section(args.scans)
     samples = measure(sorted((ROOT / "data" / "samples").iterdir()))
     lines = [
         "# Extraction throughput",
@@ -262,6 +265,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [shape_row(shape, r, f"{per_file[shape]:.3f}") for shape, r in printed.items()]
+    lines += ["", *scans]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

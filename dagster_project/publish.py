@@ -61,7 +61,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     tables = con.execute(TABLES_SQL).fetchall()
     previous = current_path(warehouse).resolve()
     published = _fingerprints(previous)
-    rows, fingerprints, reused = {}, {}, []
+    rows, fingerprints, reused, unlinked = {}, {}, [], 0
     for schema, table in tables:
         folder = work / f"{table}.parquet"
         folder.mkdir()
@@ -72,6 +72,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
         # a part that did not change is linked from the previous snapshot: copying every mart on
         # every refresh took most of a small refresh at national scale
         linked = {k for k in unchanged if _link_part(previous / folder.name, folder, k)}
+        unlinked += len(unchanged - linked)
         changed = sorted(set(now["parts"]) - linked)
         if not changed:
             reused.append(table)
@@ -94,7 +95,8 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     link.symlink_to(name)
     os.replace(link, current_path(warehouse))
     _prune(root, keep=name)
-    return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows, "reused": reused}
+    # unchanged parts written again: the previous snapshot is gone, or the file system has no hard links
+    return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows, "reused": reused, "unlinked": unlinked}
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[dict, int]:

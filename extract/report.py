@@ -26,6 +26,7 @@ from .keys import (
 from .locate import locate
 from .normalize import label_key
 from .readers import read
+from .readers.ocr import SURE
 from .tables import adopt_drifted_rows, parse_table2, parse_table3, parse_table4, table2_version, table3_version
 
 # 0.1.1: titles wrapped over two lines; 0.1.2: DOCX text in insertions, smart tags, content controls;
@@ -249,8 +250,9 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
     low confidence outside 表三 (a 表三 cell is in a row total and a column total the rules check,
     so a misread breaks one; a 表四 cell is in its row total only, where one misread repeated in
     the total would go unseen). A lone digit confirmed by the document's own prints of it is sure.
-    A cell read cleanly as blank (no ink) counts as 0 in the arithmetic; a cell read as an NA mark
-    stays doubtful, since a '0' misread as one would break no total."""
+    A cell read cleanly as blank (no ink) counts as 0 in the arithmetic, and so does an NA mark told
+    by its shape (one flat or leaning stroke: no digit is one) or a word mark ('无') read surely;
+    other NA marks stay doubtful, since a '0' misread as one would break no total."""
     doubtful, empty, unsure = [], set(), []
     for cell in cells:
         if "ocr_confidence" not in cell["prov"]:
@@ -259,8 +261,7 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
         cell["confidence"] = cell["prov"]["ocr_confidence"]
         where = (cell["table"], cell["row"], cell["col"])
         sure = cell["confidence"] >= verify.MIN_CONFIDENCE or "confirmed_by" in cell["prov"]
-        # an NA mark is not trusted: a '0' read as '/' or '—' counts the same in every total
-        if sure and cell["value"] is None and "blank" in cell["flags"]:
+        if sure and cell["value"] is None and ("blank" in cell["flags"] or _sure_mark(cell)):
             empty.add(where)
         elif cell["value"] is None or (not sure and cell["table"] != "table3"):
             doubtful.append(".".join(where))
@@ -288,6 +289,16 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
         "rules": failures,
         "cells": doubtful[:50],
     }
+
+
+WORD_MARKS = ("无", "空")  # NA marks written as words: nothing a digit is read as
+
+
+def _sure_mark(cell: dict) -> bool:
+    """An NA mark no digit can be read as: a stroke told by its shape, or a word read surely."""
+    shape = cell["prov"].get("confirmed_by") == "stroke_shape"
+    word = cell["confidence"] >= SURE and cell["raw"].strip() in WORD_MARKS
+    return "na_marker" in cell["flags"] and (shape or word)
 
 
 def _as_zero(values: dict, table: str, cells: set[tuple[str, str, str]]) -> dict:

@@ -23,5 +23,12 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         done = publish(con, warehouse.file())
     unchanged = len(done["reused"])
     context.log.info(f"published {done['tables']} tables ({unchanged} unchanged, linked) to {done['snapshot']}")
+    if done["unlinked"]:
+        context.log.warning(
+            f"{done['unlinked']} unchanged Parquet parts were written again, not linked: the file system of "
+            f"{done['snapshot']} does not allow hard links (or the previous snapshot was removed), so every "
+            "refresh rewrites the whole snapshot"
+        )
     metadata = {"snapshot": dg.MetadataValue.path(done["snapshot"]), "tables": done["tables"], "unchanged": unchanged}
+    metadata["parts written again"] = done["unlinked"]
     return dg.MaterializeResult(metadata={**metadata, **done["rows"]})

@@ -28,8 +28,6 @@ _BR, _BR_TYPE = _W + "br", _W + "type"
 _A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 _R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
 RELS_XML = "word/_rels/document.xml.rels"
-TABLE3_WORD = "新收"  # in 表三's first row label (本年新收政府信息公开申请数量) in every template
-MIN_PICTURE = (600, 400)  # pixels: a picture smaller than this each way is not a page or a table
 # paragraph children that are not printed text: properties, deleted and moved-away runs
 _NOT_TEXT = {_W + t for t in ("pPr", "del", "moveFrom", "rPr")}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
@@ -136,10 +134,7 @@ MAX_CELLS = 50_000  # table cells in a document; counted on the bytes, before a 
 
 
 def _pictures(z: zipfile.ZipFile, root: etree._Element) -> dict[str, object]:
-    """The pictures of the body large enough to be a page or a table (logos and seals are not),
-    by relationship id, as PIL images not yet decoded."""
-    from PIL import Image, UnidentifiedImageError
-
+    """The pictures of the body large enough to be a page or a table, by relationship id."""
     if RELS_XML not in z.namelist():
         return {}
     rels = etree.fromstring(z.read(RELS_XML), _PARSER)
@@ -148,13 +143,7 @@ def _pictures(z: zipfile.ZipFile, root: etree._Element) -> dict[str, object]:
     for blip in root.iter(_A_BLIP):
         rid = blip.get(_R_EMBED)
         name = "word/" + targets.get(rid, "").removeprefix("/word/").removeprefix("./")
-        if rid in out or name not in z.namelist():
-            continue
-        try:
-            image = Image.open(io.BytesIO(z.read(name)))
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-            continue  # a picture format Pillow does not know (EMF, WMF) holds no scan; nor does a bomb
-        if image.width >= MIN_PICTURE[0] and image.height >= MIN_PICTURE[1]:
+        if rid not in out and name in z.namelist() and (image := ocr.picture(z.read(name))) is not None:
             out[rid] = image
     return out
 
@@ -172,7 +161,7 @@ def read_docx(data: bytes) -> Document:
             raise Unreadable("corrupt", f"word/document.xml is not well-formed XML ({exc})") from None
         # 表三 pasted as a picture (or the whole report scanned into Word): its words are not in
         # the text, so the pictures are read by OCR
-        pictures = {} if TABLE3_WORD in "".join(root.itertext()) else _pictures(z, root)
+        pictures = {} if ocr.TABLE3_WORD in "".join(root.itertext()) else _pictures(z, root)
     body = root.find(_W + "body")
     if body is None:
         raise Unreadable("corrupt", "word/document.xml has no body")

@@ -4,12 +4,16 @@ flattened into <p>s, page chrome) is read as lines."""
 
 from __future__ import annotations
 
+import base64
 import re
+from urllib.parse import unquote_to_bytes
 
 import lxml.html
 from lxml import etree
 
 from ..document import Document, Unreadable, add_line, add_row
+from . import ocr
+from .page_rows import emit_pages
 from .text import decode
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
@@ -38,6 +42,9 @@ MAX_PAGE_CELLS = 50_000
 _PLACEHOLDER = "\u2063TABLE{}\u2063"
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _PLACEHOLDER_RE = re.compile("\u2063TABLE(\\d+)\u2063")
+_PICTURE = "\u2063PICTURE{}\u2063"
+_PICTURE_RE = re.compile("\u2063PICTURE(\\d+)\u2063")
+_DATA_URI = re.compile(r"^data:image/[\w.+-]+(;[^,]*)?,", re.I)
 
 
 def decode_html(data: bytes) -> tuple[str, str, list[int]]:
@@ -140,6 +147,9 @@ def read_html(data: bytes) -> Document:
     doc = Document(
         "html", "html_table", properties={"encoding": encoding, "damaged_offsets": replaced, **_page_properties(root)}
     )
+    pictures = _pictures(root)
+    if pictures:
+        doc.layout = "ocr"
     # data tables are the innermost ones; layout tables around them are read as text
     leaves = [t for t in root.iter("table") if not t.xpath(".//table")]
     grids = []
@@ -153,7 +163,14 @@ def read_html(data: bytes) -> Document:
         el.text = "\n" + (el.text or "")
         el.tail = "\n" + (el.tail or "")
     body = root.find("body")
+    pending: list[list[tuple]] = []  # pictures in a row, read as pages: a table cut between them is joined
     for i, line in enumerate((body if body is not None else root).text_content().split("\n")):
+        if p := _PICTURE_RE.search(line):
+            pending.append(pictures[int(p.group(1))])
+            continue
+        if line.strip():
+            emit_pages(doc, pending)
+            pending.clear()
         m = _PLACEHOLDER_RE.search(line)
         if not m:
             add_line(doc, line, {"line": i + 1})
@@ -161,4 +178,29 @@ def read_html(data: bytes) -> Document:
         t = int(m.group(1))
         for r, row in enumerate(grids[t]):
             add_row(doc, [(cell, {"table": t, "row": r, "col": c}) for c, cell in row])
+    emit_pages(doc, pending)
     return doc
+
+
+def _pictures(root) -> list[list[tuple]]:
+    """A page whose text lacks 表三's words may hold its tables (or the whole report) as pictures:
+    the pictures embedded in it (``data:`` URIs, as a page saved whole or by the fetcher carries
+    them) large enough to be a page or a table are read by OCR, each replaced by a placeholder line
+    where it stands; returns each one's page items. Pictures linked by address are not fetched here."""
+    embedded = [(img, m) for img in root.iter("img") if (m := _DATA_URI.match((img.get("src") or "").strip()))]
+    if not embedded or ocr.TABLE3_WORD in root.text_content():
+        return []
+    images = []
+    for img, m in embedded:
+        payload = img.get("src").strip()[m.end() :]
+        try:
+            data = base64.b64decode(payload) if "base64" in (m.group(1) or "") else unquote_to_bytes(payload)
+        except ValueError:
+            continue  # a broken data URI: no picture
+        if (image := ocr.picture(data)) is not None:
+            marker = etree.Element("p")
+            marker.text = _PICTURE.format(len(images))
+            marker.tail = img.tail
+            img.getparent().replace(img, marker)
+            images.append(image)
+    return ocr.read_pages(images) if images else []

@@ -25,6 +25,7 @@ MIN_INK = 12  # dark pixels: less ink than this in a cell is no character
 RULE_REMNANT = 4  # pixels: ink this thin touching a cell's edge is part of its rule
 DASH_HEIGHT = 5  # pixels: ink no taller than this (and twice as wide) is a dash
 SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a page
+CELL_WIDTH = 160  # pixels: the width a cell read alone is padded to (see engine)
 SURE = 0.95  # recogniser score: a value cell read less surely is read again alone
 # lone digits: a digit read surely is a print of it to compare doubtful ones with; a doubtful one
 # is confirmed at this likeness (correlation of the scaled ink), this far ahead of any other
@@ -34,23 +35,31 @@ LIKENESS_MARGIN = 0.1
 GLYPH_BOX = (16, 24)  # width, height the ink is scaled to
 MAX_EXEMPLARS = 40
 ASPECT_SPAN = 0.3  # glyphs are compared only with glyphs of a like width to height (log ratio)
-_engine = None
+# pictures in Word files and web pages: read when the text lacks 表三's words (the table, or the
+# whole report, was pasted as pictures); smaller ones are logos and seals
+TABLE3_WORD = "新收"  # in 表三's first row label (本年新收政府信息公开申请数量) in every template
+MIN_PICTURE = (600, 400)  # pixels, each way
+_engines: dict[int, object] = {}
 
 
 def time_limit() -> float:
     return float(os.environ.get("OGI_OCR_TIMEOUT") or 240)
 
 
-def engine():
-    """The OCR engine, loaded once per process (its models take a second to load)."""
-    global _engine
-    if _engine is None:
+def engine(min_width: int = 320):
+    """The OCR engine, loaded once per process (its models take a second to load). The recogniser
+    pads every text it reads to ``min_width`` pixels at least (48 high): a page's boxes are read at
+    its trained 320; a single cell's glyphs, cut tight, at less (a lone digit padded to 320 cost as
+    much as a line of text)."""
+    if min_width not in _engines:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError:
             raise Unreadable("image_only", "a scan, and the OCR engine rapidocr-onnxruntime is not installed") from None
-        _engine = RapidOCR(use_cls=False)  # pages are straightened here; no 180° text in reports
-    return _engine
+        # pages are straightened here (no 180° text in reports); one thread, as files are read in
+        # parallel, one worker per core
+        _engines[min_width] = RapidOCR(use_cls=False, intra_op_num_threads=1, rec_img_shape=[3, 48, min_width])
+    return _engines[min_width]
 
 
 def deskew(gray: np.ndarray) -> np.ndarray:
@@ -127,7 +136,7 @@ def read_pages(pages) -> list[list[tuple]]:
         if time.perf_counter() - started > time_limit():
             raise Unreadable("ocr_timeout", f"OCR took over {time_limit():g} s")
         gray = deskew(np.asarray(image.convert("L")))
-        result, _ = ocr(np.stack([gray] * 3, axis=-1))
+        result, _ = ocr(np.stack([gray] * 3, axis=-1), return_word_box=True)
         tables, loose = _place(gray, result or [])
         placed.append((tables, loose))
         digits += lone_digits(gray, tables)  # the page's pixels are not kept past here
@@ -167,6 +176,20 @@ def read_image(data: bytes) -> Document:
     return read_scan(frames, "image")
 
 
+def picture(data: bytes):
+    """A picture large enough to be a page or a table, as a PIL image not yet decoded; None for a
+    small one and for one Pillow cannot open (EMF and WMF hold no scan; nor does a bomb)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return None
+    return image if image.width >= MIN_PICTURE[0] and image.height >= MIN_PICTURE[1] else None
+
+
 # what OCR reads for a digit printed alone in a cell ('0' read as 'o'); only whole cells of these
 # characters are mapped, and the report's own arithmetic then verifies them
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "〇": "0", "○": "0", "。": "0", "l": "1", "I": "1", "|": "1"})
@@ -180,18 +203,12 @@ def _place(gray: np.ndarray, result: list) -> tuple[list, list]:
     k = 72 / DPI
     tables = find_tables(rule_boxes(gray))
     loose = []  # (top, left, bottom, text, box) of boxes outside every table
-    for quad, text, score in result:
+    for quad, text, score, *words in result:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         x0, x1 = min(xs) * k, max(xs) * k
-        y = (height - (min(ys) + max(ys)) / 2) * k
         box = [round(float(v), 1) for v in (x0, (height - max(ys)) * k, x1, (height - min(ys)) * k)]
-        top, bottom = (height - min(ys)) * k, (height - max(ys)) * k
-        upright = top - bottom > 1.5 * (x1 - x0) and len(text) > 1  # characters stacked in a narrow column
         placed = set()
-        for i, ch in enumerate(text):
-            share = (i + 0.5) / len(text)
-            x = (x0 + x1) / 2 if upright else x0 + share * (x1 - x0)
-            cy = top - share * (top - bottom) if upright else y
+        for ch, x, cy in _char_positions(quad, text, words, height):
             cell = next((c for t in tables if (c := t.cell_at(x, cy)) is not None), None)
             if cell is not None:
                 placed.add(id(cell))
@@ -206,6 +223,30 @@ def _place(gray: np.ndarray, result: list) -> tuple[list, list]:
             if _worth_reading_alone(gray, cell, height):
                 _read_cell_alone(gray, cell, height)
     return tables, loose
+
+
+def _char_positions(quad, text: str, words: list, height: int):
+    """(character, x, y) in PDF points for each character of a recognised box: from the
+    recogniser's own character boxes when it gives them, else spread along the box (a CJK character
+    about twice as wide as a digit; stacked down a narrow box one character per line)."""
+    k = 72 / DPI
+    boxes, contents = (words[0], words[1]) if len(words) >= 2 and words[0] else ([], [])
+    if "".join(contents).replace(" ", "") == text.replace(" ", ""):
+        for content, wbox in zip(contents, boxes, strict=True):
+            wx0, wx1 = min(p[0] for p in wbox), max(p[0] for p in wbox)
+            cy = (height - sum(p[1] for p in wbox) / len(wbox)) * k
+            for i, ch in enumerate(content):
+                yield ch, (wx0 + (i + 0.5) / len(content) * (wx1 - wx0)) * k, cy
+        return
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    x0, x1, top, bottom = min(xs) * k, max(xs) * k, (height - min(ys)) * k, (height - max(ys)) * k
+    upright = top - bottom > 1.5 * (x1 - x0) and len(text) > 1
+    widths = np.array([1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text])
+    for ch, share in zip(text, (np.cumsum(widths) - widths / 2) / widths.sum(), strict=True):
+        if upright:
+            yield ch, (x0 + x1) / 2, top - share * (top - bottom)
+        else:
+            yield ch, x0 + share * (x1 - x0), (top + bottom) / 2
 
 
 def _items(tables: list, loose: list, page: int) -> list[tuple]:
@@ -244,6 +285,8 @@ def _cell_prov(cell, page: int) -> dict:
     if cell.likeness is not None:
         prov["ocr_confidence"] = round(cell.likeness, 3)
         prov["confirmed_by"] = "glyph_likeness"
+    if cell.stroke:
+        prov["confirmed_by"] = "stroke_shape"
     if cell.ink_unread:
         prov["ocr_confidence"] = 0.0  # ink in the cell that no text came out of
     return prov
@@ -309,7 +352,12 @@ def _is_slash(ink: np.ndarray) -> bool:
 
     top, bottom = centre(ink[:third]), centre(ink[-third:])
     narrow = ink.shape[1] <= ink.shape[0]  # a slash is taller than wide; wider shapes are digits
-    return narrow and top is not None and bottom is not None and top - bottom >= max(2.0, 0.15 * ink.shape[0])
+    # one thin stroke: a row crosses it once, and briefly; a '0' or a '4' is crossed twice in most
+    # rows, a '7' is crossed along its bar
+    runs = (np.diff(ink.astype(np.int8), axis=1) == 1).sum(axis=1) + ink[:, 0]
+    one_stroke = float((runs > 1).mean()) <= 0.2 and int(ink.sum(axis=1).max()) <= max(4, 0.3 * ink.shape[0])
+    leaning = top is not None and bottom is not None and top - bottom >= max(2.0, 0.15 * ink.shape[0])
+    return narrow and one_stroke and leaning
 
 
 def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
@@ -327,14 +375,24 @@ def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
     n, labels, stats, _ = cv2.connectedComponentsWithStats((inside < 128).astype(np.uint8), connectivity=8)
     h, w = inside.shape
     remnants = []
+    glyphs = [k for k in range(1, n) if stats[k, cv2.CC_STAT_AREA] >= MIN_INK]
+    band_top = min((stats[k, cv2.CC_STAT_TOP] for k in glyphs), default=0)
+    band_bottom = max((stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT] for k in glyphs), default=h)
     for k in range(1, n):
         left, top, width, tall = (stats[k, c] for c in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH,
                                                          cv2.CC_STAT_HEIGHT))  # fmt: skip
-        # an upright piece along the left or right edge, or a flat one along the top or bottom, as
-        # long as half the cell: a digit '1' touching an edge is neither
+        # an upright piece along the left or right edge as long as half the cell, or a flat one
+        # along the top or bottom as long as half the cell (a quarter, near the edge, beside other
+        # ink): a digit '1' touching an edge is neither, and a dash (NA) stands mid-cell
         upright = width <= RULE_REMNANT and tall >= h / 2 and (left == 0 or left + width == w)
-        flat = tall <= RULE_REMNANT and width >= w / 2 and (top == 0 or top + tall == h)
-        if upright or flat:
+        near = top <= RULE_REMNANT or top + tall >= h - RULE_REMNANT
+        beside = len(glyphs) > 1 and width >= w / 4 and near
+        flat = tall <= RULE_REMNANT and ((width >= w / 2 and (top == 0 or top + tall == h)) or beside)
+        # a speck of grain or rule above or below the line of text, or at the cell's side (a
+        # decimal point is within the line and clear of the sides)
+        aside = top >= band_bottom or top + tall <= band_top or left == 0 or left + width == w
+        speck = stats[k, cv2.CC_STAT_AREA] < MIN_INK and aside
+        if upright or flat or speck:
             remnants.append(k)
     if not remnants:
         return inside
@@ -355,35 +413,37 @@ def _ink(gray: np.ndarray, cell, height: int) -> np.ndarray | None:
 
 
 def _worth_reading_alone(gray: np.ndarray, cell, height: int) -> bool:
-    """A value cell (narrow) holding one line of ink whose text is missing, doubtful or not a value:
-    the page-wide pass misses or misreads lone digits that a tight crop reads well."""
-    if cell.bbox[2] - cell.bbox[0] > MAX_VALUE_CELL_WIDTH:
-        return False
+    """A cell holding one line of ink whose text is missing, or a value cell (narrow) whose text is
+    doubtful or not a value: the page-wide pass misses or misreads lone digits that a tight crop
+    reads well. Ink over more lines that gave no text marks the cell unread (never a clean blank)."""
     ink = _ink(gray, cell, height)
     if ink is None:
         return False
-    if ink.shape[0] - 1 > MAX_LINE_HEIGHT:
-        return False  # wrapped over lines: the page-wide pass keeps their order
-    scores, shared = cell.scores, cell.shared  # shared: a box across cells, split by guessed positions
+    if ink.shape[0] - 1 > MAX_LINE_HEIGHT:  # wrapped over lines: the page-wide pass keeps their order
+        cell.ink_unread = not cell.chars
+        return False
+    if not cell.chars:
+        return True
+    if cell.bbox[2] - cell.bbox[0] > MAX_VALUE_CELL_WIDTH:
+        return False
     text = _cell_text(cell)
     lookalike = text in ("1", "-", "一", "_")  # what a dash (NA) is read as
-    return shared or lookalike or not cell.chars or min(scores) < SURE or not looks_like_value(text)
+    # shared: a box across cells, shared out by its characters' positions
+    return cell.shared or lookalike or min(cell.scores) < SURE or not looks_like_value(text)
 
 
 def _read_cell_alone(gray: np.ndarray, cell, height: int) -> None:
     from PIL import Image
 
     ink = _ink(gray, cell, height)  # worth reading alone: there is ink
-    if ink.shape[0] <= DASH_HEIGHT and ink.shape[1] >= 2 * DASH_HEIGHT:
-        cell.chars, cell.scores = [(0, "—")], [1.0]  # a flat stroke: a dash (NA), never a '1'
-        return
-    if _is_slash(ink < 128):
-        cell.chars, cell.scores = [(0, "/")], [1.0]  # a leaning stroke: a slash (NA), never a '1'
+    flat = ink.shape[0] <= DASH_HEIGHT and ink.shape[1] >= 2 * DASH_HEIGHT
+    if flat or _is_slash(ink < 128):  # a dash or a slash (NA), never a '1' (nor a '0' or a '7')
+        cell.chars, cell.scores, cell.stroke = [(0, "—" if flat else "/")], [1.0], True
         return
     scale = 32 / max(1, ink.shape[0])  # the glyphs alone, scaled to the height the recogniser was trained on
     ink = np.asarray(Image.fromarray(ink).resize((max(1, round(ink.shape[1] * scale)), 32)))
     padded = np.pad(ink, 8, constant_values=255)
-    result, _ = engine()(np.stack([padded] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
+    result, _ = engine(CELL_WIDTH)(np.stack([padded] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
     text, score = (result[0][0], float(result[0][1])) if result and result[0][0].strip() else ("", 0.0)
     if text and (not cell.chars or score >= min(cell.scores, default=0.0)):
         cell.chars = [(i, ch) for i, ch in enumerate(text) if not ch.isspace()]

@@ -40,6 +40,7 @@ class Cell:
     shared: bool = False
     ink_unread: bool = False
     likeness: float | None = None  # a doubtful lone digit's likeness to the document's sure prints of it
+    stroke: bool = False  # an NA mark told by its shape (one flat or one leaning stroke), not by the recogniser
 
     @property
     def text(self) -> str:

@@ -152,3 +152,42 @@ def test_discovery_finds_report_links():
         ("http://www.example.gov.cn/art/2023/1/20/a1.html", 2022),
         ("http://www.example.gov.cn/col/nb/a2.html", 2021),
     ]
+
+
+def test_a_page_of_table_pictures_lands_with_its_pictures_embedded(tmp_path, site):
+    """A report page that shows its tables as pictures: the pictures large enough to be a table are
+    fetched and embedded in the landed page (the reader OCRs them, see test_scans); the site's logo
+    and the pictures of a page that prints its tables as text are left alone."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def png(size):
+        buf = io.BytesIO()
+        Image.new("L", size, 255).save(buf, "PNG")
+        return buf.getvalue()
+
+    table, logo = png((900, 640)), png((120, 40))
+    Site.pages["/img/t1.png"] = (table, "image/png")
+    Site.pages["/img/logo.png"] = (logo, "image/png")
+    Site.pages["/pictures.html"] = (
+        '<html><head><meta charset="utf-8"><title>某局2024年政府信息公开工作年度报告</title></head><body>'
+        '<img src="/img/logo.png"><p>三、收到和处理政府信息公开申请情况</p><img src="img/t1.png?a=1&amp;b=2">'
+        "</body></html>".encode(),
+        "text/html",
+    )
+    Site.pages["/img/t1.png?a=1&b=2"] = (table, "image/png")
+    text_page = Site.pages["/report-gbk.html"][0].replace(b"</body>", b'<img src="/img/t1.png"></body>')
+    Site.pages["/text.html"] = (text_page, "text/html; charset=gbk")
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{site}/pictures.html\n{site}/text.html\n", encoding="utf-8")
+    settings = Settings(host_interval=0.05, backoff=0.05, allow_private=True)
+    run_fetch(urls, tmp_path / "landing", tmp_path / "w.duckdb", Sinks(tmp_path / "a.jsonl"), settings)
+    pages = {p.read_bytes().count(b"<img"): p.read_bytes() for p in (tmp_path / "landing").iterdir()}
+    assert len(pages) == 2
+    pictured = pages[2]
+    assert b'src="data:image/png;base64,' + base64.b64encode(table) + b'"' in pictured
+    assert b'src="/img/logo.png"' in pictured  # a logo is no table
+    assert "/img/t1.png" not in Site.hits  # the text page's picture is not fetched
+    assert pages[1] == text_page

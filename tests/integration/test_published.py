@@ -142,3 +142,13 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
     assert pq.read_table(current / "same.parquet").num_rows == 100
     with duckdb.connect(str(published.reader_path(warehouse)), read_only=True) as reader:
         assert reader.execute("select count(*), count(distinct i) from large").fetchone() == (5001, 5001)
+    assert first["unlinked"] == second["unlinked"] == 0
+
+    def no_links(*_):
+        raise OSError(1, "Operation not permitted")  # a file system without hard links
+
+    monkeypatch.setattr(published.os, "link", no_links)
+    with duckdb.connect(str(warehouse)) as con:
+        third = published.publish(con, warehouse)
+    assert third["reused"] == [] and third["unlinked"] == 1 + published.PARTS * 2 + 1  # said, not silent
+    assert len(pd.read_parquet(current / "large.parquet")) == 5001  # and the snapshot is whole

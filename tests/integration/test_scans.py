@@ -1,5 +1,6 @@
 """Scans read by OCR: generated reports rasterised at 150 dpi, turned by up to 1°, with grain and
-JPEG artefacts, as an image-only PDF, a multi-page TIFF and page pictures pasted into Word. Every
+JPEG artefacts, as an image-only PDF, a multi-page TIFF and page pictures pasted into Word and into
+a web page. Every
 OCR'd cell says so and carries its confidence; a scan is ok only when the form's hard rules hold
 on what was read."""
 
@@ -15,7 +16,7 @@ from extract.report import extract_file
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("scans")
-    generate(out, 3, seed=20261204, formats=SCAN_SHAPES + PICTURE_SHAPES)
+    generate(out, len(SCAN_SHAPES + PICTURE_SHAPES), seed=20261204, formats=SCAN_SHAPES + PICTURE_SHAPES)
     return out
 
 
@@ -33,7 +34,7 @@ def scans(generated):
 def test_scans_are_read_by_ocr_and_never_silently_wrong(scans):
     score = Score()
     for truth, got in scans:
-        assert got["report"]["layout"] == "ocr" and got["report"]["source_format"] in ("pdf", "image", "docx")
+        assert got["report"]["layout"] == "ocr" and got["report"]["source_format"] in ("pdf", "image", "docx", "html")
         assert got["report"]["agency"] == truth["report"]["agency"]
         compare(truth, got, score)
     assert score.silent_errors == 0
