@@ -13,38 +13,42 @@ YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps)$", re.I)
 
 
-def _links(html: str, base: str):
+def _targets(html: str, base: str, tag: str, attr: str):
+    """(value as written, absolute http(s) URL, element) of each ``tag``'s ``attr``."""
     try:
         root = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+    for el in root.iter(tag):
+        raw = (el.get(attr) or "").strip()
+        if not raw or raw.startswith(("javascript:", "mailto:", "#", "data:")):
             continue
         try:
-            url = urljoin(base, href)
+            url = urljoin(base, raw)
             scheme = urlparse(url).scheme
         except ValueError:  # a broken link (an unclosed IPv6 bracket): not followed
             continue
         if scheme in ("http", "https"):
-            yield url, " ".join(a.text_content().split()), a.get("title") or ""
+            yield raw, url, el
+
+
+def _links(html: str, base: str):
+    for _, url, a in _targets(html, base, "a", "href"):
+        yield url, " ".join(a.text_content().split()), a.get("title") or ""
+
+
+def _small(img) -> bool:
+    """A picture whose page says it is drawn small (an icon, a logo): no table."""
+    sizes = [re.match(r"\s*(\d+)", img.get(a) or "") for a in ("width", "height")]
+    return any(m is not None and int(m.group(1)) < 200 for m in sizes)
 
 
 def picture_links(html: str, base: str) -> list[tuple[str, str]]:
-    """The pictures a page shows by address: (``src`` as written, absolute URL), once each."""
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return []
+    """The pictures a page shows by address, but those it draws small: (``src`` as written,
+    absolute URL), once each."""
     out: list[tuple[str, str]] = []
-    for img in root.iter("img"):
-        src = (img.get("src") or "").strip()
-        try:
-            url = urljoin(base, src)
-        except ValueError:
-            continue
-        if src and urlparse(url).scheme in ("http", "https") and all(s != src for s, _ in out):
+    for src, url, img in _targets(html, base, "img", "src"):
+        if not _small(img) and all(s != src for s, _ in out):
             out.append((src, url))
     return out
 

@@ -39,7 +39,7 @@ from urllib3.util.retry import Retry
 
 from extract.document import Unreadable
 from extract.normalize import clean
-from extract.readers import ocr
+from extract.readers import MAX_BYTES, ocr
 from extract.readers.html import decode_html
 
 from .discover import attachment_links, picture_links
@@ -375,9 +375,10 @@ def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fet
     m = _TITLE.search(text)
     page.page_title = clean(unescape(m.group(1)))[:500] if m else None
     left = client.settings.page_budget
-    if page.path is not None and ocr.TABLE3_WORD not in text:
+    attachments = attachment_links(text, url)
+    if page.path is not None and not attachments and ocr.TABLE3_WORD not in text:
         left -= _embed_pictures(client, page, text, left)
-    for n, link in enumerate(attachment_links(text, url)):
+    for n, link in enumerate(attachments):
         if n >= client.settings.max_attachments or min(left, client.run_budget.left) <= 0:
             item = Fetched(link, url, "over_budget", error="the page's or the run's download budget is spent")
         else:
@@ -393,33 +394,44 @@ def fetch_page(client: PoliteClient, url: str, previous: dict[str, dict]) -> Fet
 
 
 def _embed_pictures(client: PoliteClient, page: Fetched, text: str, left: int) -> int:
-    """A page whose text lacks 表三's words may show the report's tables as pictures: those large
-    enough to be a table or a page are fetched (within the page's and the run's budgets) and
-    embedded in the saved page as ``data:`` URIs, so that the landed file holds the whole report
-    and its hash changes when a picture does. Returns the bytes spent."""
-    body, spent = page.path.read_bytes(), 0
+    """A page that links no attachment and whose text lacks 表三's words may show the report's
+    tables as pictures: its pictures (not those it draws small) are fetched within the page's and
+    the run's budgets, and those large enough to be a table or a page are embedded in the saved page
+    as ``data:`` URIs, so that the landed file holds the whole report, up to what the reader takes
+    (readers.MAX_BYTES). A picture that could not be fetched is named in the page's ``error``.
+    Returns the bytes spent."""
+    codec = (page.encoding or "utf-8").lower().replace("_", "-")
+    if "16" in codec or "32" in codec:
+        return 0  # a page in UTF-16/32: its bytes are not ASCII-compatible, written as they came
+    codec = "utf-8" if codec.startswith("utf-8") else codec  # no byte-order mark in what is matched
+    body, spent, missed = page.path.read_bytes(), 0, []
+    room = (MAX_BYTES - len(body)) * 3 // 4  # base64 writes 4 bytes for 3
     for n, (src, link) in enumerate(picture_links(text, page.url)):
-        if n >= client.settings.max_attachments or min(left - spent, client.run_budget.left) <= 0:
-            break
-        item = client.fetch(link, page.url, None, limit=min(left - spent, client.run_budget.left))
+        budget = min(left - spent, client.run_budget.left, room)
+        if n >= client.settings.max_attachments or budget <= 0:
+            missed.append(link)
+            continue
+        item = client.fetch(link, page.url, None, limit=budget)
         if item.path is None:
+            missed.append(link)
             continue
         data = item.path.read_bytes()
         item.path.unlink()
-        if not client.run_budget.take(len(data)):
-            break
+        client.run_budget.take(len(data))
         spent += len(data)
         picture = ocr.picture(data)
-        if picture is not None:
-            uri = f"data:image/{picture.format.lower()};base64,{base64.b64encode(data).decode()}".encode()
-            for written in {src, src.replace("&", "&amp;")}:  # as the page's bytes spell it
-                for quote in (b'"', b"'"):
-                    body = body.replace(
-                        quote + written.encode(page.encoding or "utf-8", "replace") + quote, quote + uri + quote
-                    )
+        if picture is None:
+            continue
+        room -= len(data)
+        uri = f"data:image/{picture.format.lower()};base64,{base64.b64encode(data).decode()}".encode()
+        for written in {src, src.replace("&", "&amp;")}:  # as the page's bytes spell it
+            for quote in (b'"', b"'"):
+                body = body.replace(quote + written.encode(codec, "replace") + quote, quote + uri + quote)
     if spent:
         page.path.write_bytes(body)
         page.sha256, page.size = hashlib.sha256(body).hexdigest(), len(body)
+    if missed:
+        page.error = f"{len(missed)} picture(s) not fetched, the first {missed[0]}"[:300]
     return spent
 
 

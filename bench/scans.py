@@ -59,10 +59,10 @@ def lone_digit_likeness(docs: Path) -> dict[str, float]:
             other += [max(v for d, v in best.items() if d != digit)] if set(best) - {digit} else []
     return {
         "digits": len(same),
-        "same_p1": float(np.percentile(same, 1)),
-        "same_min": min(same),
-        "other_p99": float(np.percentile(other, 99)),
-        "other_max": max(other),
+        "same_p1": float(np.percentile(same, 1)) if same else float("nan"),
+        "same_min": min(same, default=float("nan")),
+        "other_p99": float(np.percentile(other, 99)) if other else float("nan"),
+        "other_max": max(other, default=float("nan")),
     }
 
 

@@ -193,7 +193,7 @@ def main() -> None:
             for p in paths:
                 extract_file(p)
             per_file[shape] = (time.perf_counter() - start) / max(1, len(paths))
-    scans = scan_section(args.scans)
+    scans = scan_section(args.scans) if args.scans else []
     samples = measure(sorted((ROOT / "data" / "samples").iterdir()))
     lines = [
         "# Extraction throughput",
@@ -265,7 +265,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [shape_row(shape, r, f"{per_file[shape]:.3f}") for shape, r in printed.items()]
-    lines += ["", *scans]
+    lines += ["", *scans] if scans else []
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

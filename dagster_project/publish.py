@@ -95,7 +95,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
     link.symlink_to(name)
     os.replace(link, current_path(warehouse))
     _prune(root, keep=name)
-    # unchanged parts written again: the previous snapshot is gone, or the file system has no hard links
+    # unchanged parts written again: hard links failed (a file system without them) or the files were gone
     return {"snapshot": str(snapshot), "tables": len(tables), "rows": rows, "reused": reused, "unlinked": unlinked}
 
 

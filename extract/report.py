@@ -251,7 +251,7 @@ def _ocr_verdict(cells: list[dict], t3: dict, t4: dict, expected: tuple[str, ...
     so a misread breaks one; a 表四 cell is in its row total only, where one misread repeated in
     the total would go unseen). A lone digit confirmed by the document's own prints of it is sure.
     A cell read cleanly as blank (no ink) counts as 0 in the arithmetic, and so does an NA mark told
-    by its shape (one flat or leaning stroke: no digit is one) or a word mark ('无') read surely;
+    by its shape (one flat or leaning stroke: no digit is one) or a word mark ('无', '空') read surely;
     other NA marks stay doubtful, since a '0' misread as one would break no total."""
     doubtful, empty, unsure = [], set(), []
     for cell in cells:

@@ -26,8 +26,8 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) 
     if done["unlinked"]:
         context.log.warning(
             f"{done['unlinked']} unchanged Parquet parts were written again, not linked: the file system of "
-            f"{done['snapshot']} does not allow hard links (or the previous snapshot was removed), so every "
-            "refresh rewrites the whole snapshot"
+            f"{done['snapshot']} does not allow hard links (or the previous snapshot's files were removed); "
+            "without links every refresh rewrites the whole snapshot"
         )
     metadata = {"snapshot": dg.MetadataValue.path(done["snapshot"]), "tables": done["tables"], "unchanged": unchanged}
     metadata["parts written again"] = done["unlinked"]

@@ -150,8 +150,8 @@ def read_html(data: bytes) -> Document:
     pictures = _pictures(root)
     if pictures:
         doc.layout = "ocr"
-    # data tables are the innermost ones; layout tables around them are read as text
-    leaves = [t for t in root.iter("table") if not t.xpath(".//table")]
+    # data tables are the innermost ones; layout tables around them (or a picture) are read as text
+    leaves = [t for t in root.iter("table") if not t.xpath(".//table|.//p[@data-picture]")]
     grids = []
     for table in leaves:
         grids.append(table_grid(table))
@@ -194,11 +194,11 @@ def _pictures(root) -> list[list[tuple]]:
     for img, m in embedded:
         payload = img.get("src").strip()[m.end() :]
         try:
-            data = base64.b64decode(payload) if "base64" in (m.group(1) or "") else unquote_to_bytes(payload)
+            data = base64.b64decode(payload) if "base64" in (m.group(1) or "").lower() else unquote_to_bytes(payload)
         except ValueError:
             continue  # a broken data URI: no picture
         if (image := ocr.picture(data)) is not None:
-            marker = etree.Element("p")
+            marker = etree.Element("p", {"data-picture": ""})
             marker.text = _PICTURE.format(len(images))
             marker.tail = img.tail
             img.getparent().replace(img, marker)

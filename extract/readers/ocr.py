@@ -1,8 +1,8 @@
 """Scans: image-only PDFs and image files, read by OCR (RapidOCR: PP-OCR models shipped inside the
 `rapidocr-onnxruntime` wheel, so it runs offline; bench/ocr_candidates.py compares it with
 Tesseract). The page is straightened, the table's drawn lines are found in the pixels and turned
-into the same cell grid as a PDF's ruling lines (``pdf_grid``), and every recognised text box goes
-to the cell that holds its centre. Every cell read this way carries its OCR confidence."""
+into the same cell grid as a PDF's ruling lines (``pdf_grid``), and every recognised character goes
+to the cell that holds it. Every cell read this way carries its OCR confidence."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ CELL_WIDTH = 160  # pixels: the width a cell read alone is padded to (see engine
 SURE = 0.95  # recogniser score: a value cell read less surely is read again alone
 # lone digits: a digit read surely is a print of it to compare doubtful ones with; a doubtful one
 # is confirmed at this likeness (correlation of the scaled ink), this far ahead of any other
-# digit's (bench/ocr_candidates.py measures both on generated scans)
+# digit's (bench/scans.py measures both on generated scans)
 LIKENESS = 0.8
 LIKENESS_MARGIN = 0.1
 GLYPH_BOX = (16, 24)  # width, height the ink is scaled to
@@ -47,7 +47,7 @@ def time_limit() -> float:
 
 
 def engine(min_width: int = 320):
-    """The OCR engine, loaded once per process (its models take a second to load). The recogniser
+    """The OCR engine, loaded once per process and width (its models take a second to load). The recogniser
     pads every text it reads to ``min_width`` pixels at least (48 high): a page's boxes are read at
     its trained 320; a single cell's glyphs, cut tight, at less (a lone digit padded to 320 cost as
     much as a line of text)."""
@@ -177,17 +177,22 @@ def read_image(data: bytes) -> Document:
 
 
 def picture(data: bytes):
-    """A picture large enough to be a page or a table, as a PIL image not yet decoded; None for a
-    small one and for one Pillow cannot open (EMF and WMF hold no scan; nor does a bomb)."""
+    """A picture large enough to be a page or a table, as a PIL image; None for a small one and for
+    one Pillow cannot read (EMF and WMF hold no scan; nor does a bomb or a truncated file). One over
+    MAX_PIXELS is returned undecoded, for the reader to refuse with its reason."""
     import io
 
     from PIL import Image, UnidentifiedImageError
 
     try:
         image = Image.open(io.BytesIO(data))
+        if image.width < MIN_PICTURE[0] or image.height < MIN_PICTURE[1]:
+            return None
+        if image.width * image.height <= MAX_PIXELS:
+            image.load()  # decoded here: a damaged picture is skipped, not the document failed
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         return None
-    return image if image.width >= MIN_PICTURE[0] and image.height >= MIN_PICTURE[1] else None
+    return image
 
 
 # what OCR reads for a digit printed alone in a cell ('0' read as 'o'); only whole cells of these
@@ -218,10 +223,16 @@ def _place(gray: np.ndarray, result: list) -> tuple[list, list]:
                     cell.shared = cell.shared or len(placed) > 1
         if not placed:
             loose.append((box[3], box[0], box[1], text, box))
-    for t in tables:
-        for cell in t.cells:
-            if _worth_reading_alone(gray, cell, height):
-                _read_cell_alone(gray, cell, height)
+    for cell in (c for t in tables for c in t.cells):
+        if cell.chars and cell.bbox[2] - cell.bbox[0] > MAX_VALUE_CELL_WIDTH:
+            continue  # a label, read page-wide
+        ink = _ink(gray, cell, height)
+        if ink is None:
+            continue
+        if ink.shape[0] - 1 > MAX_LINE_HEIGHT:  # wrapped over lines: the page-wide pass keeps their order
+            cell.ink_unread = not cell.chars  # ink that gave no text: never a clean blank
+        elif not cell.chars or _doubtful(cell):
+            _read_cell_alone(cell, ink)
     return tables, loose
 
 
@@ -231,7 +242,7 @@ def _char_positions(quad, text: str, words: list, height: int):
     about twice as wide as a digit; stacked down a narrow box one character per line)."""
     k = 72 / DPI
     boxes, contents = (words[0], words[1]) if len(words) >= 2 and words[0] else ([], [])
-    if "".join(contents).replace(" ", "") == text.replace(" ", ""):
+    if len(boxes) == len(contents) and "".join(contents).replace(" ", "") == text.replace(" ", ""):
         for content, wbox in zip(contents, boxes, strict=True):
             wx0, wx1 = min(p[0] for p in wbox), max(p[0] for p in wbox)
             cy = (height - sum(p[1] for p in wbox) / len(wbox)) * k
@@ -412,30 +423,19 @@ def _ink(gray: np.ndarray, cell, height: int) -> np.ndarray | None:
     return inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
-def _worth_reading_alone(gray: np.ndarray, cell, height: int) -> bool:
-    """A cell holding one line of ink whose text is missing, or a value cell (narrow) whose text is
-    doubtful or not a value: the page-wide pass misses or misreads lone digits that a tight crop
-    reads well. Ink over more lines that gave no text marks the cell unread (never a clean blank)."""
-    ink = _ink(gray, cell, height)
-    if ink is None:
-        return False
-    if ink.shape[0] - 1 > MAX_LINE_HEIGHT:  # wrapped over lines: the page-wide pass keeps their order
-        cell.ink_unread = not cell.chars
-        return False
-    if not cell.chars:
-        return True
-    if cell.bbox[2] - cell.bbox[0] > MAX_VALUE_CELL_WIDTH:
-        return False
+def _doubtful(cell) -> bool:
+    """A value cell's text worth reading again alone, from a tight crop: doubtful, not a value, a
+    dash's lookalike, or shared out of a box across cells by its characters' positions."""
     text = _cell_text(cell)
     lookalike = text in ("1", "-", "一", "_")  # what a dash (NA) is read as
-    # shared: a box across cells, shared out by its characters' positions
     return cell.shared or lookalike or min(cell.scores) < SURE or not looks_like_value(text)
 
 
-def _read_cell_alone(gray: np.ndarray, cell, height: int) -> None:
+def _read_cell_alone(cell, ink: np.ndarray) -> None:
+    """One line of a cell's ink: an NA stroke told by its shape, else what the recogniser reads
+    (kept when at least as sure as the page-wide pass)."""
     from PIL import Image
 
-    ink = _ink(gray, cell, height)  # worth reading alone: there is ink
     flat = ink.shape[0] <= DASH_HEIGHT and ink.shape[1] >= 2 * DASH_HEIGHT
     if flat or _is_slash(ink < 128):  # a dash or a slash (NA), never a '1' (nor a '0' or a '7')
         cell.chars, cell.scores, cell.stroke = [(0, "—" if flat else "/")], [1.0], True
