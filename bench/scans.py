@@ -4,6 +4,7 @@ finds prints of the same digit (what confirms a doubtful lone digit)."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -70,6 +71,7 @@ def scan_section(n: int, seed: int = 4) -> list[str]:
     """The benchmark's section on scans: ``n`` generated scans, shapes in turn."""
     from .throughput import score_shapes, shape_row
 
+    os.environ["OGI_OCR_THREADS"] = "1"  # per core, as each extraction worker of a refresh reads
     with tempfile.TemporaryDirectory() as tmp:
         generate(Path(tmp), n, seed=seed, formats=SCAN_SHAPES + PICTURE_SHAPES)
         docs = Path(tmp) / "docs"

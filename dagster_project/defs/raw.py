@@ -157,7 +157,9 @@ def _extract_many(items: list[tuple], workers: int):
     chunks = iter(all_chunks)
     workers = max(1, min(workers, len(all_chunks)))
     # spawn, not fork: the parent holds a DuckDB connection and Dagster's threads
-    with ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn")) as pool:
+    context = multiprocessing.get_context("spawn")
+    share = max(1, (os.cpu_count() or 1) // workers)  # OCR threads per worker: the workers share the cores
+    with ProcessPool(max_workers=workers, context=context, initializer=_ocr_threads, initargs=[share]) as pool:
 
         def submit(chunk: list[tuple]) -> tuple:
             return chunk, pool.schedule(extract_chunk, [chunk], timeout=limit)
@@ -177,6 +179,10 @@ def _extract_many(items: list[tuple], workers: int):
         except BaseException:  # the loader failed or the run is stopping: do not wait for the chunks in flight
             pool.stop()
             raise
+
+
+def _ocr_threads(n: int) -> None:
+    os.environ.setdefault("OGI_OCR_THREADS", str(n))  # an operator's own setting wins
 
 
 def _extract_alone(pool: ProcessPool, item: tuple, limit: float) -> tuple:

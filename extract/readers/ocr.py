@@ -46,6 +46,12 @@ def time_limit() -> float:
     return float(os.environ.get("OGI_OCR_TIMEOUT") or 240)
 
 
+def threads() -> int:
+    """``OGI_OCR_THREADS``: threads the OCR engine uses; unset, every core (one process reading
+    alone). A refresh sets it in its extraction workers, which share the cores."""
+    return int(os.environ.get("OGI_OCR_THREADS") or -1)
+
+
 def engine(min_width: int = 320):
     """The OCR engine, loaded once per process and width (its models take a second to load). The recogniser
     pads every text it reads to ``min_width`` pixels at least (48 high): a page's boxes are read at
@@ -56,9 +62,8 @@ def engine(min_width: int = 320):
             from rapidocr_onnxruntime import RapidOCR
         except ImportError:
             raise Unreadable("image_only", "a scan, and the OCR engine rapidocr-onnxruntime is not installed") from None
-        # pages are straightened here (no 180° text in reports); one thread, as files are read in
-        # parallel, one worker per core
-        _engines[min_width] = RapidOCR(use_cls=False, intra_op_num_threads=1, rec_img_shape=[3, 48, min_width])
+        # pages are straightened here: no 180° text in reports
+        _engines[min_width] = RapidOCR(use_cls=False, intra_op_num_threads=threads(), rec_img_shape=[3, 48, min_width])
     return _engines[min_width]
 
 
