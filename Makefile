@@ -38,7 +38,7 @@ demo: install  ## refresh the warehouse from the bundled sample reports and prin
 	$(BIN)/ogi refresh --landing data/samples --warehouse $(OGI_WAREHOUSE)
 
 test: install sysdeps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile  # one test file per worker, a worker per core
 
 eval: install  ## extraction accuracy on the bundled truth files
 	$(BIN)/ogi eval data/truth data/samples

@@ -11,17 +11,13 @@ import queue
 import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from runtime.settings import connect_warehouse, warehouse_path
-
-REFRESH_TARGET = Path("target/refresh")  # relative to the dbt project
-
+from runtime.settings import connect_warehouse, dbt_target_path, warehouse_path
 
 # the events dagster-dbt turns into Dagster events (DbtCoreCliEventMessage.is_result_event), named
 # here so that the others are dropped before being converted to dicts
@@ -36,7 +32,7 @@ def build_in_process(context: dg.AssetExecutionContext, args: list[str]) -> Iter
     from dbt_common.events.functions import msg_to_dict
 
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
-    target = str(Path(project.project_dir) / REFRESH_TARGET)
+    target = str(dbt_target_path())
     flags = [
         "--project-dir",
         str(project.project_dir),

@@ -36,6 +36,14 @@ def data_docs_path() -> Path:
     return Path(os.environ.get("OGI_DATA_DOCS") or warehouse_path().with_suffix(".data_docs")).resolve()
 
 
+def dbt_target_path() -> Path:
+    """The warehouse file's name with .dbt: dbt's target folder for refreshes of this warehouse
+    (its partial-parse state, run results and log). One per warehouse, because refreshes of two
+    warehouses may run at once and the profile names the warehouse (a shared folder made dbt parse
+    the project anew whenever the warehouse changed)."""
+    return warehouse_path().with_suffix(".dbt")
+
+
 def alerts_path() -> Path:
     return Path(os.environ.get("OGI_ALERTS") or warehouse_path().with_suffix(".alerts.jsonl")).resolve()
 

@@ -18,6 +18,14 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus"  # grows over time; tested too
 OGI = [sys.executable, "-m", "ogi"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With pytest-xdist (``make test`` runs two workers), dbt's manifest for the Dagster
+    definitions is brought up to date once, here, before the workers start: each would otherwise
+    parse the project into the same folder at the same moment."""
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        import dagster_project.defs.resources  # noqa: F401  (prepares the manifest when stale)
+
+
 def truth_files() -> list[Path]:
     files = sorted(TRUTH.glob("*.json"))
     bundled = {p.name for p in files}

@@ -5,7 +5,9 @@ from datetime import timedelta
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ..dbt_in_process import REFRESH_TARGET, build_in_process
+from runtime.settings import dbt_target_path
+
+from ..dbt_in_process import build_in_process
 from .resources import WRITER_POOL, dbt_project
 
 
@@ -53,9 +55,9 @@ def ogi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, confi
     if config.full_refresh:
         args.append("--full-refresh")
     context.log.info(f"dbt {' '.join(args)}")
-    # one target folder for every refresh (one runs at a time): dbt's partial-parse state carries
-    # over, and per-run artifact folders do not pile up
+    # one target folder per warehouse: dbt's partial-parse state carries over, and per-run
+    # artifact folders do not pile up
     if context.is_subset:  # dagster-dbt turns a selection in the UI into dbt's --select
-        yield from dbt.cli(args, context=context, target_path=REFRESH_TARGET).stream()
+        yield from dbt.cli(args, context=context, target_path=dbt_target_path()).stream()
     else:
         yield from build_in_process(context, args)
