@@ -171,7 +171,9 @@ def update_rule_results(
             # a result judged again and found the same keeps its row, and the time it was first
             # judged so: a report's neighbours are judged again with it, and rewriting their rows
             # made the published snapshot rewrite most of the table for one new report
-            same = f"""select d.evaluation_id from {DQ_TABLE} d join judged j using (evaluation_id)
+            # (the chunk's stored rows are taken first: a join on a filtered subquery read every row)
+            con.execute(f"create or replace temp table stored as select * from {DQ_TABLE} where {chunk}")
+            same = f"""select d.evaluation_id from stored d join judged j using (evaluation_id)
                        where ({SAME_RESULT.format(t="d")}) is not distinct from ({SAME_RESULT.format(t="j")})"""
             con.execute(f"create or replace temp table kept as {same}")
             dropped += con.execute(

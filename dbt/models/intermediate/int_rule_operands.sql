@@ -164,6 +164,8 @@ r01 as (
     from balance
 ),
 
+-- source cells listed in a fixed order: a report judged again (with a new report of its agency)
+-- must give the same row, or the published snapshot writes its part again
 r02 as (
     select
         report_id,
@@ -174,7 +176,7 @@ r02 as (
         bool_or(value is null and is_total_column) as lhs_blank,
         bool_or(value is null and not is_total_column) as rhs_blank,
         case when count(*) < 7 then 'a column of this row is missing' end as reason,
-        list('table3.' || row_key || '.' || applicant_type_key) as source_cells
+        list('table3.' || row_key || '.' || applicant_type_key order by applicant_type_key) as source_cells
     from t3
     group by report_id, row_key
 ),
@@ -195,7 +197,7 @@ r03 as (
                 != case when any_value(t3_shape.has_grp_other) then 19 else 21 end
                 then 'an outcome row is missing'
         end as reason,
-        list('table3.' || t3.row_key || '.' || t3.applicant_type_key) as source_cells
+        list('table3.' || t3.row_key || '.' || t3.applicant_type_key order by t3.row_key) as source_cells
     from t3
     inner join t3_shape on t3.report_id = t3_shape.report_id
     where t3.is_outcome or t3.row_key = 'out_total'
@@ -212,7 +214,7 @@ r05 as (
         bool_or(value is null and col_key = 'total') as lhs_blank,
         bool_or(value is null and col_key != 'total') as rhs_blank,
         case when count(*) < 5 then 'a cell of this procedure is missing' end as reason,
-        list('table4.' || row_key || '.' || col_key) as source_cells
+        list('table4.' || row_key || '.' || col_key order by col_key) as source_cells
     from t4
     group by report_id, row_key
 ),
@@ -237,7 +239,7 @@ r06 as (
         false as lhs_blank,
         false as rhs_blank,
         null as reason,
-        coalesce(list(table_name || '.' || row_key || '.' || col_key) filter (where is_bad), []) as source_cells
+        coalesce(list(table_name || '.' || row_key || '.' || col_key order by row_key, col_key) filter (where is_bad), []) as source_cells
     from bad_cells
     group by report_id, table_name
 ),
