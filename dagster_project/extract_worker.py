@@ -90,5 +90,11 @@ def extract_rows(item: tuple) -> tuple[str, str | None, dict[str, list[tuple]]]:
     return result["status"], result.get("quarantine_reason"), result_rows(result, sha, now)
 
 
+def ocr_threads(n: int) -> None:
+    """A worker's initializer: its share of the cores for OCR (here, not beside the pool: a
+    spawned worker imports the module of its initializer, and the pool's module imports Dagster)."""
+    os.environ.setdefault("OGI_OCR_THREADS", str(n))  # an operator's own setting wins
+
+
 def extract_chunk(items: list[tuple]) -> list[tuple]:
     return [extract_rows(item) for item in items]

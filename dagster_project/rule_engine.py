@@ -7,6 +7,9 @@ judges in its own process."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -15,22 +18,33 @@ from pathlib import Path
 _engine: ProcessPoolExecutor | None = None
 
 
-def _import_rule_engine() -> None:
+def _import_rule_engine(parent: int) -> None:
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     import great_expectations  # noqa: F401
 
     from . import rule_results  # noqa: F401
+
+
+def _exit_with_parent(parent: int) -> None:
+    """The engine is not waited for at the end (unloading GX and pandas takes a second): it ends
+    itself once the process that started it is gone."""
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
 
 
 @contextmanager
 def started_early() -> Iterator[None]:
     """Within this block, rules are judged in a process started (and importing) now."""
     global _engine
-    _engine = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_rule_engine)
+    _engine = ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_rule_engine, initargs=(os.getpid(),)
+    )
     _engine.submit(int)  # the executor starts its process at the first task
     try:
         yield
     finally:
-        _engine.shutdown(cancel_futures=True)
+        _engine.shutdown(wait=False, cancel_futures=True)
         _engine = None
 
 

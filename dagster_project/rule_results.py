@@ -33,7 +33,7 @@ def findings_sql(where: str) -> str:
         select list(struct_pack(
             cell := u.cell, raw := c.raw_text, value := c.value, page := c.page, line := c.line_no,
             char_offset := c.char_offset, prov := c.prov_json
-        ))
+        ) order by list_position(d.source_cells, u.cell))
         from unnest(d.source_cells) as u(cell)
         join {FINDING_CELLS} c on c.report_id = d.report_id and c.cell = u.cell
     ) as source_provenance
@@ -171,8 +171,12 @@ def update_rule_results(
             # a result judged again and found the same keeps its row, and the time it was first
             # judged so: a report's neighbours are judged again with it, and rewriting their rows
             # made the published snapshot rewrite most of the table for one new report
-            # (the chunk's stored rows are taken first: a join on a filtered subquery read every row)
-            con.execute(f"create or replace temp table stored as select * from {DQ_TABLE} where {chunk}")
+            # the chunk's stored rows, found by row id first: filtering the whole rows read every
+            # column of millions of rows
+            con.execute(
+                f"""create or replace temp table stored as select * from {DQ_TABLE}
+                    where rowid in (select rowid from {DQ_TABLE} where {chunk})"""
+            )
             same = f"""select d.evaluation_id from stored d join judged j using (evaluation_id)
                        where ({SAME_RESULT.format(t="d")}) is not distinct from ({SAME_RESULT.format(t="j")})"""
             con.execute(f"create or replace temp table kept as {same}")
@@ -183,7 +187,14 @@ def update_rule_results(
                 f"""insert into {DQ_TABLE} by name
                     select * from judged where evaluation_id not in (select evaluation_id from kept)"""
             )
-            _replace_derived(con, chunk)
+            # the summary and findings of reports whose results all stayed are left as they are
+            con.execute(
+                """create or replace temp table changed as
+                   select report_id from judged where evaluation_id not in (select evaluation_id from kept)
+                   union
+                   select report_id from stored where evaluation_id not in (select evaluation_id from judged)"""
+            )
+            _replace_derived(con, "report_id in (select report_id from changed)")
             con.execute("commit")
         except Exception:
             con.execute("rollback")

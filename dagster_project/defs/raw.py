@@ -19,7 +19,7 @@ from extract.progress import progress_bar
 from extract.report import quarantined
 from runtime.settings import aliases_path, landing_path, overrides_path, place_aliases_path
 
-from ..extract_worker import extract_chunk, extract_rows, result_rows, stored_path
+from ..extract_worker import extract_chunk, extract_rows, ocr_threads, result_rows, stored_path
 from ..raw_load import (
     BadOverrides,
     content_hashes,
@@ -159,7 +159,7 @@ def _extract_many(items: list[tuple], workers: int):
     # spawn, not fork: the parent holds a DuckDB connection and Dagster's threads
     context = multiprocessing.get_context("spawn")
     share = max(1, (os.cpu_count() or 1) // workers)  # OCR threads per worker: the workers share the cores
-    with ProcessPool(max_workers=workers, context=context, initializer=_ocr_threads, initargs=[share]) as pool:
+    with ProcessPool(max_workers=workers, context=context, initializer=ocr_threads, initargs=[share]) as pool:
 
         def submit(chunk: list[tuple]) -> tuple:
             return chunk, pool.schedule(extract_chunk, [chunk], timeout=limit)
@@ -179,10 +179,6 @@ def _extract_many(items: list[tuple], workers: int):
         except BaseException:  # the loader failed or the run is stopping: do not wait for the chunks in flight
             pool.stop()
             raise
-
-
-def _ocr_threads(n: int) -> None:
-    os.environ.setdefault("OGI_OCR_THREADS", str(n))  # an operator's own setting wins
 
 
 def _extract_alone(pool: ProcessPool, item: tuple, limit: float) -> tuple:

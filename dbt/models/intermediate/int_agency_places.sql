@@ -1,3 +1,6 @@
+-- a table, not a view: its two tests and dim_agency each matched every agency's name again
+{{ config(materialized='table') }}
+
 -- grain: one row per agency_key: the administrative division its name begins with, its level and
 -- its type. The longest division prefix of the name wins ('淮安市洪泽区' over '淮安市'); a prefix
 -- that names several divisions ('鼓楼区') or none leaves the place unknown, never guessed.
