@@ -58,6 +58,7 @@ docs: install  ## dbt docs (catalog from the warehouse)
 bench: install sysdeps  ## extraction throughput and refresh at scale; writes docs/benchmarks.md
 	$(BIN)/python -m bench.throughput --out docs/benchmarks.md
 	$(BIN)/python -m bench.refresh_scale --out docs/benchmarks.md
+	$(BIN)/python -m bench.ui_refresh --out docs/benchmarks.md
 
 clean:
 	rm -rf warehouse dbt/target dbt/logs .dagster_home

@@ -64,9 +64,10 @@ def _manifest_is_stale() -> bool:
     return any(p.stat().st_mtime > built for p in sources)
 
 
-dbt_project.prepare_if_dev()
+# the manifest is rebuilt when a dbt source changed, under `dagster dev` too: its
+# prepare_if_dev parses the project at every load of the code, and every run launched from the
+# UI loads it again (six of the seconds a refresh from the UI took)
 if _manifest_is_stale():
-    # outside `dagster dev` (CLI refresh, tests) the manifest is rebuilt when the dbt sources change
     dbt_project.preparer.prepare(dbt_project)
 
 
