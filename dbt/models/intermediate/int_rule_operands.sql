@@ -143,7 +143,7 @@ balance as (
         bool_or(value is null and row_key in ('new_received', 'carried_over')) as supply_blank,
         bool_or(value is null and row_key in ('out_total', 'carried_to_next')) as use_blank,
         case when count(*) < 4 then 'a row of the balance is missing' end as reason,
-        list('table3.' || row_key || '.' || applicant_type_key order by row_key) as source_cells
+        list_sort(list('table3.' || row_key || '.' || applicant_type_key)) as source_cells
     from t3
     where row_key in ('new_received', 'carried_over', 'out_total', 'carried_to_next')
     group by report_id, applicant_type_key
@@ -164,8 +164,9 @@ r01 as (
     from balance
 ),
 
--- source cells listed in a fixed order: a report judged again (with a new report of its agency)
--- must give the same row, or the published snapshot writes its part again
+-- source cells listed in a fixed order (sorted after aggregating: an ordered aggregate over every
+-- report ran out of memory): a report judged again with a new report of its agency must give
+-- the same row, or the published snapshot writes its part again
 r02 as (
     select
         report_id,
@@ -176,7 +177,7 @@ r02 as (
         bool_or(value is null and is_total_column) as lhs_blank,
         bool_or(value is null and not is_total_column) as rhs_blank,
         case when count(*) < 7 then 'a column of this row is missing' end as reason,
-        list('table3.' || row_key || '.' || applicant_type_key order by applicant_type_key) as source_cells
+        list_sort(list('table3.' || row_key || '.' || applicant_type_key)) as source_cells
     from t3
     group by report_id, row_key
 ),
@@ -197,7 +198,7 @@ r03 as (
                 != case when any_value(t3_shape.has_grp_other) then 19 else 21 end
                 then 'an outcome row is missing'
         end as reason,
-        list('table3.' || t3.row_key || '.' || t3.applicant_type_key order by t3.row_key) as source_cells
+        list_sort(list('table3.' || t3.row_key || '.' || t3.applicant_type_key)) as source_cells
     from t3
     inner join t3_shape on t3.report_id = t3_shape.report_id
     where t3.is_outcome or t3.row_key = 'out_total'
@@ -214,7 +215,7 @@ r05 as (
         bool_or(value is null and col_key = 'total') as lhs_blank,
         bool_or(value is null and col_key != 'total') as rhs_blank,
         case when count(*) < 5 then 'a cell of this procedure is missing' end as reason,
-        list('table4.' || row_key || '.' || col_key order by col_key) as source_cells
+        list_sort(list('table4.' || row_key || '.' || col_key)) as source_cells
     from t4
     group by report_id, row_key
 ),
@@ -239,7 +240,7 @@ r06 as (
         false as lhs_blank,
         false as rhs_blank,
         null as reason,
-        coalesce(list(table_name || '.' || row_key || '.' || col_key order by row_key, col_key) filter (where is_bad), []) as source_cells
+        coalesce(list_sort(list(table_name || '.' || row_key || '.' || col_key) filter (where is_bad)), []) as source_cells
     from bad_cells
     group by report_id, table_name
 ),
