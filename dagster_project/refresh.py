@@ -4,6 +4,7 @@ own errors."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
@@ -266,18 +267,26 @@ def _die_with_parent(supervisor: int) -> None:
 def main() -> None:
     """The child of ``run_refresh``: the job itself (the parent holds the lock and checked the
     warehouse file)."""
+    code = [1]  # an exception that ends the job is exit code 1, as without this handler
+    # registered before multiprocessing is imported: runs after its exit handler, among others
+    atexit.register(_end_without_teardown, code)
     from .rule_engine import started_early
 
     threading.Thread(target=_die_with_parent, args=(int(os.environ[SUPERVISOR_ENV]),), daemon=True).start()
     console = Console(stderr=True)
     with started_early():  # importing the rule engine beside Dagster's start, the raw step and dbt
-        code = _run("--full" in sys.argv, console)
-    # everything is written and closed: the interpreter's teardown of Dagster, dbt and their
-    # threads took two seconds of every refresh
+        code[0] = _run("--full" in sys.argv, console)
+    sys.exit(code[0])
+
+
+def _end_without_teardown(code: list[int]) -> None:
+    """The process ends once the exit handlers have run (logs flushed, multiprocessing's
+    semaphores released): the interpreter's teardown of Dagster's and dbt's modules after them
+    took two seconds of every refresh."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    os._exit(code[0])
 
 
 if __name__ == "__main__":

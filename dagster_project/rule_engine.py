@@ -8,43 +8,41 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 _engine: ProcessPoolExecutor | None = None
 
 
-def _import_rule_engine(parent: int) -> None:
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+def _import_rule_engine() -> None:
+    from tqdm import tqdm
+
+    # GX draws its (hidden) progress bars with tqdm, whose default lock is a multiprocessing one:
+    # a named semaphore that this process, stopped at the end, could not release
+    tqdm.set_lock(threading.RLock())
     import great_expectations  # noqa: F401
 
     from . import rule_results  # noqa: F401
-
-
-def _exit_with_parent(parent: int) -> None:
-    """The engine is not waited for at the end (unloading GX and pandas takes a second): it ends
-    itself once the process that started it is gone."""
-    while os.getppid() == parent:
-        time.sleep(0.2)
-    os._exit(0)
 
 
 @contextmanager
 def started_early() -> Iterator[None]:
     """Within this block, rules are judged in a process started (and importing) now."""
     global _engine
-    _engine = ProcessPoolExecutor(
-        1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_rule_engine, initargs=(os.getpid(),)
-    )
+    _engine = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_import_rule_engine)
     _engine.submit(int)  # the executor starts its process at the first task
     try:
         yield
     finally:
-        _engine.shutdown(wait=False, cancel_futures=True)
+        # the process is stopped, not left to unload GX and pandas (a second); the executor then
+        # closes its queues, whose semaphores would otherwise outlive this process
+        with suppress(Exception):
+            os.kill(_engine.submit(os.getpid).result(timeout=10), signal.SIGKILL)
+        _engine.shutdown(cancel_futures=True)
         _engine = None
 
 
