@@ -37,7 +37,7 @@ def graphql(port: int, query: str, variables: dict | None = None) -> dict:
         data=json.dumps({"query": query, "variables": variables or {}}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response).get("data") or {}
 
 

@@ -5,39 +5,21 @@ descriptions and row counts, as a user sees them in a browser (headless Chromium
 dagster dev does not exit on SIGTERM alone, so the test runs it in its own process group and
 kills the whole group."""
 
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
+from bench.ui_refresh import free_port, graphql
 from extract.readers.ocr import engine
 from tests.conftest import ROOT, SAMPLES, run_ogi
 
 ASSETS = """{ assetNodes { assetKey { path } groupName description
   assetMaterializations(limit: 1) { metadataEntries { label ... on IntMetadataEntry { intValue } } } } }"""
 RUNS = "{ runsOrError { ... on Runs { results { runId jobName status } } } }"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.load(resp).get("data") or {}
 
 
 def _screenshot(url: str, shot: Path, profile: Path) -> str:
@@ -73,7 +55,7 @@ def test_dagster_dev_shows_the_recorded_refresh_and_the_layers(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "OGI_WAREHOUSE": str(warehouse)}
     refresh = run_ogi("refresh", "--landing", str(landing), "--warehouse", str(warehouse), env=env)
     assert refresh.returncode == 0, refresh.stderr
-    port = _free_port()
+    port = free_port()
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.Popen(
         [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)],
@@ -89,7 +71,7 @@ def test_dagster_dev_shows_the_recorded_refresh_and_the_layers(tmp_path):
         while time.time() < deadline and not nodes:
             time.sleep(2)
             try:
-                nodes = _graphql(port, ASSETS).get("assetNodes")
+                nodes = graphql(port, ASSETS).get("assetNodes")
             except OSError:
                 pass
         assert nodes, "dagster dev did not serve the asset graph in time"
@@ -103,7 +85,7 @@ def test_dagster_dev_shows_the_recorded_refresh_and_the_layers(tmp_path):
         [facts] = by_key["marts/fct_requests"]["assetMaterializations"]
         counts = {e["label"]: e.get("intValue") for e in facts["metadataEntries"]}
         assert counts["dagster/row_count"] > 0
-        [run] = _graphql(port, RUNS)["runsOrError"]["results"]
+        [run] = graphql(port, RUNS)["runsOrError"]["results"]
         assert (run["jobName"], run["status"]) == ("refresh", "SUCCESS")
         # what the operator sees: the run in the runs list, the layers on the asset page
         seen = _screenshot(f"http://127.0.0.1:{port}/runs", tmp_path / "runs.png", tmp_path / "profile")
