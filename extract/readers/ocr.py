@@ -12,7 +12,6 @@ import time
 import numpy as np
 
 from ..document import Document, Unreadable
-from ..values import looks_like_value
 from .page_rows import emit_pages
 from .pdf_grid import find_tables
 
@@ -25,8 +24,10 @@ MIN_INK = 12  # dark pixels: less ink than this in a cell is no character
 RULE_REMNANT = 4  # pixels: ink this thin touching a cell's edge is part of its rule
 DASH_HEIGHT = 5  # pixels: ink no taller than this (and twice as wide) is a dash
 SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a page
-CELL_WIDTH = 160  # pixels: the width a cell read alone is padded to (see engine)
-SURE = 0.95  # recogniser score: a value cell read less surely is read again alone
+CELL_WIDTH = 48  # pixels: the width a cell read alone is padded to at least (see engine)
+DET_SCALE = 0.6  # text is found on the page shrunk to this, and read from the page itself
+REC_BATCH_WIDTH = 960  # pixels at the recogniser's height: texts are read in batches this wide
+SURE = 0.95  # recogniser score: a lone digit read this surely is a print to compare others with
 # lone digits: a digit read surely is a print of it to compare doubtful ones with; a doubtful one
 # is confirmed at this likeness (correlation of the scaled ink), this far ahead of any other
 # digit's (bench/scans.py measures both on generated scans)
@@ -56,14 +57,16 @@ def engine(min_width: int = 320):
     """The OCR engine, loaded once per process and width (its models take a second to load). The recogniser
     pads every text it reads to ``min_width`` pixels at least (48 high): a page's boxes are read at
     its trained 320; a single cell's glyphs, cut tight, at less (a lone digit padded to 320 cost as
-    much as a line of text)."""
+    much as a line of text). Texts are batched here (``recognise``), not by the engine."""
     if min_width not in _engines:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError:
             raise Unreadable("image_only", "a scan, and the OCR engine rapidocr-onnxruntime is not installed") from None
         # pages are straightened here: no 180° text in reports
-        _engines[min_width] = RapidOCR(use_cls=False, intra_op_num_threads=threads(), rec_img_shape=[3, 48, min_width])
+        _engines[min_width] = RapidOCR(
+            use_cls=False, intra_op_num_threads=threads(), rec_img_shape=[3, 48, min_width], rec_batch_num=1000
+        )
     return _engines[min_width]
 
 
@@ -132,7 +135,6 @@ def read_pages(pages) -> list[list[tuple]]:
     them by OCR, lone digits confirmed against the other pages' prints."""
     if len(pages) > MAX_PAGES:
         raise Unreadable("image_only", f"a scan of {len(pages)} pages: over the {MAX_PAGES} pages read by OCR")
-    ocr = engine()
     started = time.perf_counter()
     placed, digits = [], []  # per page: its tables with their cells read, and its loose text
     for image in pages:
@@ -141,12 +143,76 @@ def read_pages(pages) -> list[list[tuple]]:
         if time.perf_counter() - started > time_limit():
             raise Unreadable("ocr_timeout", f"OCR took over {time_limit():g} s")
         gray = deskew(np.asarray(image.convert("L")))
-        result, _ = ocr(np.stack([gray] * 3, axis=-1), return_word_box=True)
-        tables, loose = _place(gray, result or [])
+        tables, loose = read_page(gray)
         placed.append((tables, loose))
         digits += lone_digits(gray, tables)  # the page's pixels are not kept past here
     _confirm_lone_digits(digits)
     return [_items(tables, loose, pno) for pno, (tables, loose) in enumerate(placed, 1)]
+
+
+def read_page(gray: np.ndarray) -> tuple[list, list]:
+    """A straightened page's tables, their cells read, and the text outside them. A value cell
+    (narrow, one line of ink) is read alone from its ink; the rest of the page is read as text
+    boxes found on it with the value cells blanked out, which the recogniser then reads at the
+    width of their text (a lone digit read as a page's box was padded to a line's width)."""
+    height = gray.shape[0]
+    tables = find_tables(rule_boxes(gray))
+    cells = [c for t in tables for c in t.cells]
+    alone, rest = [], gray.copy()
+    for cell in (c for c in cells if c.bbox[2] - c.bbox[0] <= MAX_VALUE_CELL_WIDTH):
+        lines = _lines(gray, cell, height)
+        if lines and all(line.shape[0] - 1 <= MAX_LINE_HEIGHT for line in lines):
+            alone.append((cell, lines))
+            x0, top, x1, bottom = _pixels(cell.bbox, height)
+            rest[top:bottom, x0:x1] = 255
+    _read_alone(alone)
+    loose = _place(height, tables, _read_text(rest))
+    done, missed = {id(c) for c, _ in alone}, []
+    for cell in (c for c in cells if not c.chars and id(c) not in done):
+        lines = _lines(gray, cell, height)
+        if any(line.shape[0] - 1 > MAX_LINE_HEIGHT for line in lines):
+            cell.ink_unread = True  # ink the page's reading gave no text for: never a clean blank
+        elif lines:
+            missed.append((cell, lines))  # a wide cell's text the page's reading missed
+    _read_alone(missed)
+    return tables, loose
+
+
+def _read_text(gray: np.ndarray) -> list:
+    """The page's text boxes as RapidOCR gives them (quad, text, score, word boxes, their texts):
+    found on the page shrunk by DET_SCALE (text at 150 dpi stays tall enough to find, in a third of
+    the time), read from the page itself."""
+    import cv2
+
+    ocr = engine()
+    rgb = np.stack([gray] * 3, axis=-1)
+    boxes, _ = ocr.text_det(cv2.resize(rgb, None, fx=DET_SCALE, fy=DET_SCALE, interpolation=cv2.INTER_AREA))
+    if boxes is None or not len(boxes):
+        return []
+    boxes = ocr.sorted_boxes(np.asarray(boxes, dtype=np.float32) / DET_SCALE)
+    crops = ocr.get_crop_img_list(rgb, boxes)
+    read = ocr.cal_rec_boxes(crops, boxes, recognise(ocr, crops, word_boxes=True))
+    return [[box.tolist(), *r] for box, r in zip(boxes, read, strict=True) if r[1] >= ocr.text_score]
+
+
+def recognise(ocr, images: list[np.ndarray], word_boxes: bool = False) -> list:
+    """What the recogniser reads in each image, in batches of like width about REC_BATCH_WIDTH
+    wide in all: each image is padded to its batch's widest, and a wide batch costs more per
+    pixel than a narrow one, a batch of one more per image."""
+    min_ratio = ocr.text_rec.rec_image_shape[2] / 48
+    ratios = [max(min_ratio, img.shape[1] / img.shape[0]) for img in images]
+    order = sorted(range(len(images)), key=ratios.__getitem__)
+    out: list = [None] * len(images)
+    batch: list[int] = []
+    for i in [*order, None]:
+        if batch and (i is None or 48 * ratios[i] * (len(batch) + 1) > REC_BATCH_WIDTH):
+            read, _ = ocr.text_rec([images[j] for j in batch], word_boxes)
+            for j, r in zip(batch, read, strict=True):
+                out[j] = r
+            batch = []
+        if i is not None:
+            batch.append(i)
+    return out
 
 
 def read_pdf_scan(data: bytes) -> Document:
@@ -205,13 +271,10 @@ def picture(data: bytes):
 _DIGIT_LOOKALIKES = str.maketrans({"o": "0", "O": "0", "〇": "0", "○": "0", "。": "0", "l": "1", "I": "1", "|": "1"})
 
 
-def _place(gray: np.ndarray, result: list) -> tuple[list, list]:
-    """Text boxes into the cells of the tables drawn on the page; returns the tables and the boxes
-    outside them. A box that crosses cells is shared out by its characters' positions; a cell that
-    holds ink but no recognised text is read again alone."""
-    height = gray.shape[0]
+def _place(height: int, tables: list, result: list) -> list:
+    """Text boxes into the cells of the page's tables; returns the boxes outside them. A box that
+    crosses cells is shared out by its characters' positions."""
     k = 72 / DPI
-    tables = find_tables(rule_boxes(gray))
     loose = []  # (top, left, bottom, text, box) of boxes outside every table
     for quad, text, score, *words in result:
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
@@ -228,17 +291,7 @@ def _place(gray: np.ndarray, result: list) -> tuple[list, list]:
                     cell.shared = cell.shared or len(placed) > 1
         if not placed:
             loose.append((box[3], box[0], box[1], text, box))
-    for cell in (c for t in tables for c in t.cells):
-        if cell.chars and cell.bbox[2] - cell.bbox[0] > MAX_VALUE_CELL_WIDTH:
-            continue  # a label, read page-wide
-        ink = _ink(gray, cell, height)
-        if ink is None:
-            continue
-        if ink.shape[0] - 1 > MAX_LINE_HEIGHT:  # wrapped over lines: the page-wide pass keeps their order
-            cell.ink_unread = not cell.chars  # ink that gave no text: never a clean blank
-        elif not cell.chars or _doubtful(cell):
-            _read_cell_alone(cell, ink)
-    return tables, loose
+    return loose
 
 
 def _char_positions(quad, text: str, words: list, height: int):
@@ -382,16 +435,16 @@ def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
     beside the digit or made a lone '0' look twice as wide as it is."""
     import cv2
 
-    px = DPI / 72
-    x0, y0, x1, y1 = bbox
-    top, bottom = int((height / px - y1) * px) + 4, int((height / px - y0) * px) - 4
-    inside = gray[max(0, top) : max(0, bottom), int(x0 * px) + 4 : int(x1 * px) - 4]
+    x0, top, x1, bottom = _pixels(bbox, height)
+    inside = gray[top : max(0, bottom), x0:x1]
     if inside.size == 0:
         return inside
+    inside = _without_edge_rules(inside)
     n, labels, stats, _ = cv2.connectedComponentsWithStats((inside < 128).astype(np.uint8), connectivity=8)
     h, w = inside.shape
     remnants = []
-    glyphs = [k for k in range(1, n) if stats[k, cv2.CC_STAT_AREA] >= MIN_INK]
+    thin = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) <= 2  # not the line of text
+    glyphs = [k for k in range(1, n) if stats[k, cv2.CC_STAT_AREA] >= MIN_INK and not thin[k]]
     band_top = min((stats[k, cv2.CC_STAT_TOP] for k in glyphs), default=0)
     band_bottom = max((stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT] for k in glyphs), default=h)
     for k in range(1, n):
@@ -405,16 +458,52 @@ def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
         beside = len(glyphs) > 1 and width >= w / 4 and near
         flat = tall <= RULE_REMNANT and ((width >= w / 2 and (top == 0 or top + tall == h)) or beside)
         # a speck of grain or rule above or below the line of text, or at the cell's side (a
-        # decimal point is within the line and clear of the sides)
-        aside = top >= band_bottom or top + tall <= band_top or left == 0 or left + width == w
+        # decimal point is within the line and clear of the sides); a sliver of rule (a pixel or
+        # two thin) there or near the side
+        outside = top >= band_bottom or top + tall <= band_top
+        aside = outside or left == 0 or left + width == w
         speck = stats[k, cv2.CC_STAT_AREA] < MIN_INK and aside
-        if upright or flat or speck:
+        sliver = thin[k] and (outside or left <= RULE_REMNANT or left + width >= w - RULE_REMNANT)
+        if upright or flat or speck or sliver:
             remnants.append(k)
     if not remnants:
         return inside
     inside = inside.copy()
     inside[np.isin(labels, remnants)] = 255
     return inside
+
+
+def _without_edge_rules(inside: np.ndarray) -> np.ndarray:
+    """A cell's inside without whole rules along its edges: a rule the margin did not leave out
+    crosses the whole cell, where a glyph's stroke does not (a top rule joined to a side rule is
+    one piece, which ``_crop`` would take for a glyph)."""
+    dark = inside < 128
+    (h, w), band = dark.shape, RULE_REMNANT + 2
+    rows = [r for r in {*range(min(band, h)), *range(max(0, h - band), h)} if dark[r].mean() >= 0.8]
+    cols = [c for c in {*range(min(band, w)), *range(max(0, w - band), w)} if dark[:, c].mean() >= 0.8]
+    if not rows and not cols:
+        return inside
+    inside = inside.copy()
+    inside[rows] = 255
+    inside[:, cols] = 255
+    return inside
+
+
+def _lines(gray: np.ndarray, cell, height: int) -> list[np.ndarray]:
+    """The cell's ink (``_ink``) as lines of text, top to bottom, each cut to its own ink: a
+    number wrapped in a narrow column ('81' over '7') or a header stacked one word per line."""
+    ink = _ink(gray, cell, height)
+    if ink is None:
+        return []
+    dark = ink < 128
+    inked = np.flatnonzero(dark.any(axis=1))
+    breaks = np.flatnonzero(np.diff(inked) > 1)
+    out = []
+    for rows in np.split(inked, breaks + 1):
+        part = ink[rows[0] : rows[-1] + 1]
+        cols = np.flatnonzero((part < 128).any(axis=0))
+        out.append(part[:, cols[0] : cols[-1] + 1])
+    return out
 
 
 def _ink(gray: np.ndarray, cell, height: int) -> np.ndarray | None:
@@ -428,30 +517,31 @@ def _ink(gray: np.ndarray, cell, height: int) -> np.ndarray | None:
     return inside[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
-def _doubtful(cell) -> bool:
-    """A value cell's text worth reading again alone, from a tight crop: doubtful, not a value, a
-    dash's lookalike, or shared out of a box across cells by its characters' positions."""
-    text = _cell_text(cell)
-    lookalike = text in ("1", "-", "一", "_")  # what a dash (NA) is read as
-    return cell.shared or lookalike or min(cell.scores) < SURE or not looks_like_value(text)
-
-
-def _read_cell_alone(cell, ink: np.ndarray) -> None:
-    """One line of a cell's ink: an NA stroke told by its shape, else what the recogniser reads
-    (kept when at least as sure as the page-wide pass)."""
+def _read_alone(cells: list[tuple]) -> None:
+    """Cells, each with its lines of ink, read alone: an NA stroke told by its shape, else what the
+    recogniser reads in each line's glyphs scaled to the height it was trained on, lines joined.
+    A line that gives no text leaves its cell's ink unread."""
     from PIL import Image
 
-    flat = ink.shape[0] <= DASH_HEIGHT and ink.shape[1] >= 2 * DASH_HEIGHT
-    if flat or _is_slash(ink < 128):  # a dash or a slash (NA), never a '1' (nor a '0' or a '7')
-        cell.chars, cell.scores, cell.stroke = [(0, "—" if flat else "/")], [1.0], True
-        return
-    scale = 32 / max(1, ink.shape[0])  # the glyphs alone, scaled to the height the recogniser was trained on
-    ink = np.asarray(Image.fromarray(ink).resize((max(1, round(ink.shape[1] * scale)), 32)))
-    padded = np.pad(ink, 8, constant_values=255)
-    result, _ = engine(CELL_WIDTH)(np.stack([padded] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
-    text, score = (result[0][0], float(result[0][1])) if result and result[0][0].strip() else ("", 0.0)
-    if text and (not cell.chars or score >= min(cell.scores, default=0.0)):
-        cell.chars = [(i, ch) for i, ch in enumerate(text) if not ch.isspace()]
-        cell.scores = [score]
-    elif not cell.chars:
-        cell.ink_unread = True
+    lines = []  # (cell, image) for each line, in order
+    for cell, inks in cells:
+        ink = inks[0]
+        flat = len(inks) == 1 and ink.shape[0] <= DASH_HEIGHT and ink.shape[1] >= 2 * DASH_HEIGHT
+        if flat or (len(inks) == 1 and _is_slash(ink < 128)):  # a dash or a slash (NA), never a '1'
+            cell.chars, cell.scores, cell.stroke = [(0, "—" if flat else "/")], [1.0], True
+            continue
+        for ink in inks:
+            scale = 32 / max(1, ink.shape[0])
+            scaled = np.asarray(Image.fromarray(ink).resize((max(1, round(ink.shape[1] * scale)), 32)))
+            lines.append((cell, np.stack([np.pad(scaled, 8, constant_values=255)] * 3, axis=-1)))
+    texts = recognise(engine(CELL_WIDTH), [image for _, image in lines])
+    for (cell, _), (text, score) in zip(lines, texts, strict=True):
+        cell.chars += [(len(cell.chars) + i, ch) for i, ch in enumerate("".join(text.split()))]
+        cell.scores.append(float(score))
+        cell.ink_unread = cell.ink_unread or not text.strip()
+
+
+def _pixels(bbox, height: int) -> tuple[int, int, int, int]:
+    """A cell's inside in the page's pixels (x0, top, x1, bottom): its box less the rules' margin."""
+    x0, y0, x1, y1 = (v * DPI / 72 for v in bbox)
+    return int(x0) + 4, max(0, int(height - y1) + 4), int(x1) - 4, int(height - y0) - 4
