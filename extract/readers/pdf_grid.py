@@ -13,6 +13,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..values import looks_like_value
 
 TOL = 3.0  # points: rules this close are one rule (borders drawn twice, cell spacing of web tables)
@@ -114,12 +116,13 @@ def _groups(rules: list[Rule]) -> list[list[Rule]]:
 
     hs = [i for i, r in enumerate(rules) if r.horizontal]
     vs = [i for i, r in enumerate(rules) if not r.horizontal]
-    for i in hs:
-        h = rules[i]
-        for j in vs:
-            v = rules[j]
-            if h.start - TOL <= v.pos <= h.end + TOL and v.start - TOL <= h.pos <= v.end + TOL:
-                parent[find(i)] = find(j)
+    # every horizontal against every vertical at once: a page drawn cell by cell has thousands
+    h = np.array([(rules[i].pos, rules[i].start, rules[i].end) for i in hs]).reshape(-1, 1, 3)
+    v = np.array([(rules[j].pos, rules[j].start, rules[j].end) for j in vs]).reshape(1, -1, 3)
+    crossing = (h[..., 1] - TOL <= v[..., 0]) & (v[..., 0] <= h[..., 2] + TOL)
+    crossing &= (v[..., 1] - TOL <= h[..., 0]) & (h[..., 0] <= v[..., 2] + TOL)
+    for a, b in zip(*np.nonzero(crossing), strict=True):
+        parent[find(hs[a])] = find(vs[b])
     groups: dict[int, list[Rule]] = {}
     for i, r in enumerate(rules):
         groups.setdefault(find(i), []).append(r)
