@@ -2,6 +2,7 @@
 session never blocks a refresh and a refresh never breaks an open session; a refresh that cannot
 write the warehouse says why in one line and exits 3; the tables export as CSV."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -118,15 +119,20 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
         con.execute("create table marts.large as select range as i, 'x' || range as s from range(5000)")
         con.execute("create table marts.by_report as select range % 300 as report_id, range as i from range(3000)")
         con.execute("create table marts.retyped as select range::int as i from range(10)")
+        # rows that keep when they were written: compared by report and that time, not by content
+        written = "select range % 300 as report_id, range as i, timestamp '2026-01-01' as built_at from range(3000)"
+        con.execute(f"create table marts.written as {written}")
         first = published.publish(con, warehouse)
         assert first["reused"] == []
-        before = {t: inodes(t) for t in ("same", "large", "retyped", "by_report")}
+        before = {t: inodes(t) for t in ("same", "large", "retyped", "by_report", "written")}
         assert len(before["large"]) == published.PARTS and len(before["same"]) == 1
 
         con.execute("insert into marts.large values (5000, 'new')")
         con.execute("update marts.large set s = 'changed' where i = 3")  # one row moves to another part
         con.execute("alter table marts.retyped alter i type bigint")  # same values, other type
         con.execute("insert into marts.by_report select 300, range from range(10)")  # a new report's rows
+        con.execute("delete from marts.written where report_id = 7")  # a report built again
+        con.execute("insert into marts.written select 7, -range, timestamp '2026-02-01' from range(10)")
         second = published.publish(con, warehouse)
     assert second["reused"] == ["same"]
     assert inodes("same") == before["same"]
@@ -136,6 +142,12 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
     after = inodes("by_report")
     assert len([p for p in after if after[p] != before["by_report"].get(p)]) == 1  # a report is in one part
     assert len(pd.read_parquet(current / "by_report.parquet")) == 3010
+    after = inodes("written")
+    assert len([p for p in after if after[p] != before["written"].get(p)]) == 1
+    rebuilt = pd.read_parquet(current / "written.parquet").query("report_id == 7")
+    assert sorted(rebuilt.i) == list(range(-9, 1))
+    fingerprints = json.loads((current / published.FINGERPRINTS).read_text())
+    assert fingerprints["written"]["hashed"] == "report_id, built_at"
     large = pd.read_parquet(current / "large.parquet")
     assert len(large) == 5001 and set(large.loc[large.i == 3, "s"]) == {"changed"} and 5000 in set(large.i)
     assert str(pq.read_table(current / "retyped.parquet").schema.field("i").type) == "int64"
@@ -150,5 +162,5 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
     monkeypatch.setattr(published.os, "link", no_links)
     with duckdb.connect(str(warehouse)) as con:
         third = published.publish(con, warehouse)
-    assert third["reused"] == [] and third["unlinked"] == 1 + published.PARTS * 2 + 1  # said, not silent
+    assert third["reused"] == [] and third["unlinked"] == 1 + published.PARTS * 3 + 1  # said, not silent
     assert len(pd.read_parquet(current / "large.parquet")) == 5001  # and the snapshot is whole

@@ -22,7 +22,8 @@ final as (
         t3.is_blank,
         t3.is_na_marker,
         coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
-        t3.loaded_at
+        t3.loaded_at,
+        {{ build_time() }} as built_at
     from t3
     left join arithmetic on t3.report_id = arithmetic.report_id
     where t3.is_outcome

@@ -19,7 +19,8 @@ final as (
         procedures.pending,
         procedures.total,
         coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
-        procedures.loaded_at
+        procedures.loaded_at,
+        {{ build_time() }} as built_at
     from procedures
     left join arithmetic on procedures.report_id = arithmetic.report_id
     where

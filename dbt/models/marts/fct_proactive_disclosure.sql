@@ -22,7 +22,8 @@ final as (
         t2.is_na_marker,
         list_contains(t2.flags, 'unit_converted') as unit_converted,
         coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
-        t2.loaded_at
+        t2.loaded_at,
+        {{ build_time() }} as built_at
     from t2
     left join arithmetic on t2.report_id = arithmetic.report_id
 )

@@ -20,7 +20,8 @@ final as (
         max(t3.value) filter (where t3.row_key = 'out_total') as handled_total,
         max(t3.value) filter (where t3.row_key = 'carried_to_next') as carried_to_next,
         coalesce(arithmetic.breaks_hard_rule, false) as breaks_hard_rule,
-        t3.loaded_at
+        t3.loaded_at,
+        {{ build_time() }} as built_at
     from t3
     left join arithmetic on t3.report_id = arithmetic.report_id
     where t3.row_key in ('new_received', 'carried_over', 'out_total', 'carried_to_next')
