@@ -85,3 +85,41 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{# int_report_arithmetic is rebuilt by report too: the reports whose operands int_rule_operands
+   built since the newest build the model holds, or every report when it holds none, or was built
+   with other versions of the hard rules (a rule's new version can change every verdict). #}
+{% macro hard_rules_key() -%}
+    (select md5(string_agg(rule_id || ':' || rule_version, ',' order by rule_id))
+     from {{ ref('stg_rules') }} where rule_class = 'hard')
+{%- endmacro %}
+
+{# The operands' build time after which reports are judged again, as a literal; '-infinity' for all. #}
+{% macro arithmetic_watermark() -%}
+    {%- set since = "'-infinity'::timestamp" -%}
+    {%- if is_incremental() and execute -%}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if 'operands_built_at' in columns and 'rules_key' in columns -%}
+            {%- set held = run_query(
+                "select coalesce(max(operands_built_at), '-infinity'::timestamp)::varchar, "
+                ~ "bool_and(rules_key = " ~ hard_rules_key() ~ ") from " ~ this
+            ) -%}
+            {%- if held.columns[1].values()[0] -%}
+                {%- set since = "'" ~ held.columns[0].values()[0] ~ "'::timestamp" -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ since }}
+{%- endmacro %}
+
+{# pre-hook: drop the rows of the reports judged again, and of reports no longer read (a file
+   whose content changed: its earlier report is superseded). #}
+{% macro delete_rejudged_reports() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where report_id in (
+            select report_id from {{ ref('int_rule_operands') }} where built_at > {{ arithmetic_watermark() }}
+        )
+        or report_id not in (select report_id from {{ ref('stg_reports') }})
+    {%- endif -%}
+{%- endmacro %}

@@ -79,6 +79,7 @@ COMPARED = {
     "marts.mart_agency_year": "report_id, agency_name, report_year, requests_new, granted, reviews_total",
     "marts.dim_report": "report_id, agency_name, report_year",
     "intermediate.int_rule_operands": "evaluation_id, lhs, rhs, lhs_blank, rhs_blank, reason",
+    "intermediate.int_report_arithmetic": "report_id, breaks_hard_rule, hard_rules_broken",
     "main.dq_rule_results": "evaluation_id, lhs, rhs, status, reason",
 }
 

@@ -1,6 +1,14 @@
--- a table, not a view: the facts and dim_report all join it, and as a view each of them computed
--- it again over every report
-{{ config(materialized='table') }}
+-- materialized, not a view: the facts and dim_report all join it, and as a view each of them
+-- computed it again over every report; incremental by report (macros/incremental_by_report.sql):
+-- a build judges only the reports whose operands were rebuilt, not all 10^5 again
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_rejudged_reports() }}",
+    )
+}}
 
 -- grain: one row per report with rule operands: whether its own tables break one of the form's
 -- hard rules (class hard in rules.yml, within the report: R01–R06, R10; the cross-year R08 needs
@@ -9,7 +17,9 @@
 -- failure, as in dq_rule_results. A test holds the flag to the truth files' own violations.
 with operands as (
     select * from {{ ref('int_rule_operands') }}
-    where variant = 'strict' and lhs is not null and rhs is not null and reason is null
+    where
+        variant = 'strict' and lhs is not null and rhs is not null and reason is null
+        and built_at > {{ arithmetic_watermark() }}
 ),
 
 rules as (
@@ -25,6 +35,7 @@ judged as (
     select
         operands.report_id,
         operands.rule_id,
+        operands.built_at,
         case rules.check_kind
             when 'equal' then abs(operands.lhs - operands.rhs) > rules.tolerance
             when 'at_most' then operands.lhs - operands.rhs > rules.tolerance
@@ -40,7 +51,9 @@ final as (
     select
         report_id,
         bool_or(broken) as breaks_hard_rule,
-        list_sort(list_distinct(list(rule_id) filter (where broken))) as hard_rules_broken
+        list_sort(list_distinct(list(rule_id) filter (where broken))) as hard_rules_broken,
+        max(built_at) as operands_built_at,
+        {{ hard_rules_key() }} as rules_key
     from judged
     group by report_id
 )
