@@ -152,9 +152,10 @@ def read_pages(pages) -> list[list[tuple]]:
 
 def read_page(gray: np.ndarray) -> tuple[list, list]:
     """A straightened page's tables, their cells read, and the text outside them. A value cell
-    (narrow, one line of ink) is read alone from its ink; the rest of the page is read as text
-    boxes found on it with the value cells blanked out, which the recogniser then reads at the
-    width of their text (a lone digit read as a page's box was padded to a line's width)."""
+    (narrow, its ink in lines of text) is read alone from its ink, line by line; the rest of the
+    page is read as text boxes found on it with the value cells blanked out, which the recogniser
+    then reads at the width of their text (a lone digit read as a page's box was padded to a
+    line's width)."""
     height = gray.shape[0]
     tables = find_tables(rule_boxes(gray))
     cells = [c for t in tables for c in t.cells]
