@@ -25,9 +25,13 @@ FINGERPRINTS = "fingerprints.json"  # per table: columns; per part: row count an
 PARTS = 64  # a large table is written as this many Parquet files, rows spread by their hash
 ROW, PART_COLUMN = "ogi_publish_row", "ogi_publish_part"  # names no published table uses
 PART_ROWS = 50_000  # from this many rows a table is large; smaller ones are one file
-# a column a row keeps from when it was written (rows are replaced, never updated in place): a large
-# table by report with one is compared by it and report_id, a tenth of the time of hashing every row
-WRITTEN_AT = ("built_at", "evaluated_at")
+# large tables whose rows keep when they were written (rows are replaced, never updated in place, and
+# a rewritten row gets a new time): compared by report and that time, a tenth of the time of hashing
+# every row. Named one by one: a table that copies such a column from another (dq_findings) does not
+# qualify.
+WRITTEN_AT = {"dq_rule_results": "evaluated_at"} | {
+    f"fct_{name}": "built_at" for name in ("requests", "disposals", "proactive_disclosure", "reviews", "litigation")
+}
 KEEP = 3  # snapshots kept: the current one and two a long-open session may still be reading
 READER_STORAGE = "v1.0.0"
 INTERNAL = ("dq_alert_log", "dq_alert_state", "dq_judge_state")  # the refresh's bookkeeping
@@ -105,18 +109,21 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> dict:
 def _fingerprint(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[dict, int]:
     """What a table holds, cheaply (hashing is several times faster than writing Parquet): its
     columns and types, and per part the row count and the sum of its rows' hashes (of report_id
-    and the time it was written, where a large table keeps one: WRITTEN_AT). A large table is
-    split into parts by report (or, without a report_id, by row), so one new report changes one
-    part, not the table. Returns it and the row count."""
+    and the time it was written, for the tables of WRITTEN_AT). A large table is split into parts
+    by report (or, when a row has no report_id, by row), so one new report changes one part, not
+    the table. Returns it and the row count."""
     columns = con.execute(f'select column_name, column_type from (describe {schema}."{table}")').fetchall()
     names = {c for c, _ in columns}
-    count = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
+    with_report = "report_id" in names
+    count, reported = con.execute(
+        f'select count(*), {"count(report_id)" if with_report else 0} from {schema}."{table}"'
+    ).fetchone()
     by, hashed = "0", ROW
     if count >= PART_ROWS:
-        key = "report_id" if "report_id" in names else ROW
+        key = "report_id" if with_report and reported == count else ROW  # rows without one: by row
         by = f"hash({key}) % {PARTS}"
-        written = next((c for c in WRITTEN_AT if c in names), None)
-        hashed = f"report_id, {written}" if key == "report_id" and written else ROW
+        written = WRITTEN_AT.get(table)
+        hashed = f"report_id, {written}" if key == "report_id" and written in names else ROW
     sums = con.execute(
         f'select {by} as {PART_COLUMN}, count(*), sum(hash({hashed})::hugeint) from {schema}."{table}" {ROW} '
         f"group by {PART_COLUMN} order by {PART_COLUMN}"

@@ -109,7 +109,7 @@ def _skip_reason(entry: os.DirEntry, root_real: str) -> str | None:
             if not os.path.exists(target):
                 return "dangling_link"
         if entry.is_dir():
-            return None if not entry.is_symlink() else "link_to_folder"
+            return "folder" if not entry.is_symlink() else "link_to_folder"
         if entry.is_file(follow_symlinks=False):
             return None  # the folder's listing says so: no stat for each of 100,000 files
         st = os.stat(entry.path)

@@ -88,9 +88,12 @@
 
 {# int_report_arithmetic is rebuilt by report too: the reports whose operands int_rule_operands
    built since the newest build the model holds, or every report when it holds none, or was built
-   with other versions of the hard rules (a rule's new version can change every verdict). #}
+   with other hard rules (a rule's new version, check or tolerance can change every verdict). #}
 {% macro hard_rules_key() -%}
-    (select md5(string_agg(rule_id || ':' || rule_version, ',' order by rule_id))
+    (select md5(string_agg(
+        concat_ws(':', rule_id, rule_version, check_kind, tolerance, scope, format_versions::varchar), ','
+        order by rule_id
+     ))
      from {{ ref('stg_rules') }} where rule_class = 'hard')
 {%- endmacro %}
 

@@ -26,8 +26,9 @@ DASH_HEIGHT = 5  # pixels: ink no taller than this (and twice as wide) is a dash
 SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a page
 CELL_WIDTH = 48  # pixels: the width a cell read alone is padded to at least (see engine)
 DET_SCALE = 0.6  # text is found on the page shrunk to this, and read from the page itself
+MAX_DET_SIDE = 2000  # pixels: a larger picture is shrunk further to be searched for text (RapidOCR's own cap)
 REC_BATCH_WIDTH = 960  # pixels at the recogniser's height: texts are read in batches this wide
-SURE = 0.95  # recogniser score: a lone digit read this surely is a print to compare others with
+SURE = 0.95  # recogniser score of a lone digit read surely
 # lone digits: a digit read surely is a print of it to compare doubtful ones with; a doubtful one
 # is confirmed at this likeness (correlation of the scaled ink), this far ahead of any other
 # digit's (bench/scans.py measures both on generated scans)
@@ -153,16 +154,17 @@ def read_pages(pages) -> list[list[tuple]]:
 def read_page(gray: np.ndarray) -> tuple[list, list]:
     """A straightened page's tables, their cells read, and the text outside them. A value cell
     (narrow, its ink in lines of text) is read alone from its ink, line by line; the rest of the
-    page is read as text boxes found on it with the value cells blanked out, which the recogniser
-    then reads at the width of their text (a lone digit read as a page's box was padded to a
-    line's width)."""
+    page is read as text boxes found on it with the value cells blanked out, read in batches of
+    like width (the recogniser pads what it reads to a line's width at least: a lone digit read
+    as a box of the page cost as much as a line)."""
     height = gray.shape[0]
     tables = find_tables(rule_boxes(gray))
     cells = [c for t in tables for c in t.cells]
+    ink = {id(c): _lines(gray, c, height) for c in cells if c.bbox[2] - c.bbox[0] <= MAX_VALUE_CELL_WIDTH}
     alone, rest = [], gray.copy()
-    for cell in (c for c in cells if c.bbox[2] - c.bbox[0] <= MAX_VALUE_CELL_WIDTH):
-        lines = _lines(gray, cell, height)
-        if lines and all(line.shape[0] - 1 <= MAX_LINE_HEIGHT for line in lines):
+    for cell in (c for c in cells if ink.get(id(c))):
+        lines = ink[id(cell)]
+        if all(line.shape[0] - 1 <= MAX_LINE_HEIGHT for line in lines):
             alone.append((cell, lines))
             x0, top, x1, bottom = _pixels(cell.bbox, height)
             rest[top:bottom, x0:x1] = 255
@@ -170,7 +172,7 @@ def read_page(gray: np.ndarray) -> tuple[list, list]:
     loose = _place(height, tables, _read_text(rest))
     done, missed = {id(c) for c, _ in alone}, []
     for cell in (c for c in cells if not c.chars and id(c) not in done):
-        lines = _lines(gray, cell, height)
+        lines = ink[id(cell)] if id(cell) in ink else _lines(gray, cell, height)
         if any(line.shape[0] - 1 > MAX_LINE_HEIGHT for line in lines):
             cell.ink_unread = True  # ink the page's reading gave no text for: never a clean blank
         elif lines:
@@ -187,10 +189,11 @@ def _read_text(gray: np.ndarray) -> list:
 
     ocr = engine()
     rgb = np.stack([gray] * 3, axis=-1)
-    boxes, _ = ocr.text_det(cv2.resize(rgb, None, fx=DET_SCALE, fy=DET_SCALE, interpolation=cv2.INTER_AREA))
+    scale = min(DET_SCALE, MAX_DET_SIDE / max(gray.shape))
+    boxes, _ = ocr.text_det(cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA))
     if boxes is None or not len(boxes):
         return []
-    boxes = ocr.sorted_boxes(np.asarray(boxes, dtype=np.float32) / DET_SCALE)
+    boxes = ocr.sorted_boxes(np.asarray(boxes, dtype=np.float32) / scale)
     crops = ocr.get_crop_img_list(rgb, boxes)
     read = ocr.cal_rec_boxes(crops, boxes, recognise(ocr, crops, word_boxes=True))
     return [[box.tolist(), *r] for box, r in zip(boxes, read, strict=True) if r[1] >= ocr.text_score]
@@ -460,11 +463,14 @@ def _crop(gray: np.ndarray, bbox, height: int) -> np.ndarray:
         flat = tall <= RULE_REMNANT and ((width >= w / 2 and (top == 0 or top + tall == h)) or beside)
         # a speck of grain or rule above or below the line of text, or at the cell's side (a
         # decimal point is within the line and clear of the sides); a sliver of rule (a pixel or
-        # two thin) there or near the side
+        # two thin: no digit's stroke at this resolution) above or below it, near a side, or flat
+        # along the top or bottom edge
         outside = top >= band_bottom or top + tall <= band_top
         aside = outside or left == 0 or left + width == w
         speck = stats[k, cv2.CC_STAT_AREA] < MIN_INK and aside
-        sliver = thin[k] and (outside or left <= RULE_REMNANT or left + width >= w - RULE_REMNANT)
+        near_side = left <= RULE_REMNANT or left + width >= w - RULE_REMNANT
+        on_edge = tall <= 2 and (top == 0 or top + tall == h)
+        sliver = thin[k] and (outside or near_side or on_edge)
         if upright or flat or speck or sliver:
             remnants.append(k)
     if not remnants:
@@ -492,16 +498,30 @@ def _without_edge_rules(inside: np.ndarray) -> np.ndarray:
 
 def _lines(gray: np.ndarray, cell, height: int) -> list[np.ndarray]:
     """The cell's ink (``_ink``) as lines of text, top to bottom, each cut to its own ink: a
-    number wrapped in a narrow column ('81' over '7') or a header stacked one word per line."""
+    number wrapped in a narrow column ('81' over '7') or a header stacked one word per line. A
+    piece under half as tall as the tallest (a speck, a stroke of '二') is no line: it joins its
+    nearest neighbour, never read alone (a speck read as 'o' would make '12' '120')."""
     ink = _ink(gray, cell, height)
     if ink is None:
         return []
-    dark = ink < 128
-    inked = np.flatnonzero(dark.any(axis=1))
-    breaks = np.flatnonzero(np.diff(inked) > 1)
+    inked = np.flatnonzero((ink < 128).any(axis=1))
+    runs = [[rows[0], rows[-1]] for rows in np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1)]
+    tallest = max(bottom - top + 1 for top, bottom in runs)
+    i = 0
+    while len(runs) > 1 and i < len(runs):
+        top, bottom = runs[i]
+        if bottom - top + 1 >= tallest / 2:
+            i += 1
+            continue
+        above = top - runs[i - 1][1] if i > 0 else None
+        below = runs[i + 1][0] - bottom if i + 1 < len(runs) else None
+        j = i - 1 if below is None or (above is not None and above <= below) else i + 1
+        lo, hi = min(i, j), max(i, j)
+        runs[lo : hi + 1] = [[runs[lo][0], runs[hi][1]]]
+        i = lo  # the joined piece is looked at again
     out = []
-    for rows in np.split(inked, breaks + 1):
-        part = ink[rows[0] : rows[-1] + 1]
+    for top, bottom in runs:
+        part = ink[top : bottom + 1]
         cols = np.flatnonzero((part < 128).any(axis=0))
         out.append(part[:, cols[0] : cols[-1] + 1])
     return out
@@ -524,6 +544,8 @@ def _read_alone(cells: list[tuple]) -> None:
     A line that gives no text leaves its cell's ink unread."""
     from PIL import Image
 
+    if not cells:
+        return
     lines = []  # (cell, image) for each line, in order
     for cell, inks in cells:
         ink = inks[0]

@@ -116,13 +116,16 @@ def _groups(rules: list[Rule]) -> list[list[Rule]]:
 
     hs = [i for i, r in enumerate(rules) if r.horizontal]
     vs = [i for i, r in enumerate(rules) if not r.horizontal]
-    # every horizontal against every vertical at once: a page drawn cell by cell has thousands
+    # horizontals against every vertical at once, a block at a time: a page drawn cell by cell has
+    # thousands of rules (a crafted one far more: the block bounds the memory)
     h = np.array([(rules[i].pos, rules[i].start, rules[i].end) for i in hs]).reshape(-1, 1, 3)
     v = np.array([(rules[j].pos, rules[j].start, rules[j].end) for j in vs]).reshape(1, -1, 3)
-    crossing = (h[..., 1] - TOL <= v[..., 0]) & (v[..., 0] <= h[..., 2] + TOL)
-    crossing &= (v[..., 1] - TOL <= h[..., 0]) & (h[..., 0] <= v[..., 2] + TOL)
-    for a, b in zip(*np.nonzero(crossing), strict=True):
-        parent[find(hs[a])] = find(vs[b])
+    for first in range(0, len(hs), 1024):
+        block = h[first : first + 1024]
+        crossing = (block[..., 1] - TOL <= v[..., 0]) & (v[..., 0] <= block[..., 2] + TOL)
+        crossing &= (v[..., 1] - TOL <= block[..., 0]) & (block[..., 0] <= v[..., 2] + TOL)
+        for a, b in zip(*np.nonzero(crossing), strict=True):
+            parent[find(hs[first + a])] = find(vs[b])
     groups: dict[int, list[Rule]] = {}
     for i, r in enumerate(rules):
         groups.setdefault(find(i), []).append(r)

@@ -19,6 +19,8 @@ def test_odd_entries_are_skipped_and_recorded_and_the_reports_load(tmp_path):
     landing.mkdir()
     for name in ("000_7e78f6154f3411bd.txt", "hongze-2024.pdf"):
         shutil.copy(SAMPLES / name, landing)
+    (landing / "2023" / "county").mkdir(parents=True)  # sites are often mirrored a folder per year
+    shutil.copy(SAMPLES / "002_f6b3b7a6d887a97c.txt", landing / "2023" / "county")
     hostile = [c.path for c in build(tmp_path / "hostile", 60, seed=5, garbage=4)]
     for path in hostile:
         shutil.copy(path, landing / f"hostile-{path.name}")
@@ -48,15 +50,16 @@ def test_odd_entries_are_skipped_and_recorded_and_the_reports_load(tmp_path):
     assert {k: v for k, v in loaded.items() if not k.startswith("hostile-")} == {
         "000_7e78f6154f3411bd.txt": "ok",
         "hongze-2024.pdf": "ok",
+        "002_f6b3b7a6d887a97c.txt": "ok",
         gbk_stored: "ok",
     }
-    assert len(loaded) == 3 + len(hostile)  # every damaged or crafted file has its row and status
+    assert len(loaded) == 4 + len(hostile)  # every damaged or crafted file has its row and status
     alone = {  # the good reports as they read alone
         (name, c["table"], c["row"], c["col"], None if c["value"] is None else float(c["value"]))
         for name in ("000_7e78f6154f3411bd.txt", "hongze-2024.pdf")
         for c in extract_file(SAMPLES / name)["cells"]
     }
-    assert {r for r in sample_cells if r[0] != gbk_stored} == alone
+    assert {r for r in sample_cells if r[0] not in (gbk_stored, "002_f6b3b7a6d887a97c.txt")} == alone
     [stored] = [p for p in paths if p.endswith(gbk_stored)]
     assert codecs.escape_decode(stored.encode("utf-8"))[0] == gbk_name
     assert skipped["a.fifo"] == "not_a_regular_file"

@@ -102,6 +102,7 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
     from dagster_project import publish as published
 
     monkeypatch.setattr(published, "PART_ROWS", 500)  # "large" from 500 rows: split into parts
+    monkeypatch.setitem(published.WRITTEN_AT, "written", "built_at")
     warehouse = tmp_path / "w.duckdb"
     current = published.current_path(warehouse)
 
@@ -148,6 +149,7 @@ def test_a_table_that_did_not_change_is_linked_not_copied_again(tmp_path, monkey
     assert sorted(rebuilt.i) == list(range(-9, 1))
     fingerprints = json.loads((current / published.FINGERPRINTS).read_text())
     assert fingerprints["written"]["hashed"] == "report_id, built_at"
+    assert fingerprints["by_report"]["hashed"] == published.ROW  # no such column: every row hashed
     large = pd.read_parquet(current / "large.parquet")
     assert len(large) == 5001 and set(large.loc[large.i == 3, "s"]) == {"changed"} and 5000 in set(large.i)
     assert str(pq.read_table(current / "retyped.parquet").schema.field("i").type) == "int64"
