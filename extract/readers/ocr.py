@@ -27,7 +27,8 @@ SKEW_STEPS = np.arange(-1.5, 1.51, 0.1)  # degrees tried when straightening a pa
 CELL_WIDTH = 48  # pixels: the width a cell read alone is padded to at least (see engine)
 DET_SCALE = 0.6  # text is found on the page shrunk to this, and read from the page itself
 MAX_DET_SIDE = 2000  # pixels: a larger picture is shrunk further to be searched for text (RapidOCR's own cap)
-REC_BATCH_WIDTH = 960  # pixels at the recogniser's height: texts are read in batches this wide
+REC_HEIGHT = 48  # pixels: the height the recogniser reads texts at (its trained input)
+REC_BATCH_WIDTH = 960  # pixels at REC_HEIGHT: texts are read in batches this wide
 SURE = 0.95  # recogniser score of a lone digit read surely
 # lone digits: a digit read surely is a print of it to compare doubtful ones with; a doubtful one
 # is confirmed at this likeness (correlation of the scaled ink), this far ahead of any other
@@ -66,7 +67,12 @@ def engine(min_width: int = 320):
             raise Unreadable("image_only", "a scan, and the OCR engine rapidocr-onnxruntime is not installed") from None
         # pages are straightened here: no 180° text in reports
         _engines[min_width] = RapidOCR(
-            use_cls=False, intra_op_num_threads=threads(), rec_img_shape=[3, 48, min_width], rec_batch_num=1000
+            use_cls=False,
+            intra_op_num_threads=threads(),
+            rec_img_shape=[3, REC_HEIGHT, min_width],
+            # the most texts ``recognise`` batches: each of its calls is one batch, and the engine's
+            # own call (a whole image) never pads hundreds of texts to the widest
+            rec_batch_num=REC_BATCH_WIDTH // REC_HEIGHT,
         )
     return _engines[min_width]
 
@@ -203,13 +209,13 @@ def recognise(ocr, images: list[np.ndarray], word_boxes: bool = False) -> list:
     """What the recogniser reads in each image, in batches of like width about REC_BATCH_WIDTH
     wide in all: each image is padded to its batch's widest, and a wide batch costs more per
     pixel than a narrow one, a batch of one more per image."""
-    min_ratio = ocr.text_rec.rec_image_shape[2] / 48
+    min_ratio = ocr.text_rec.rec_image_shape[2] / REC_HEIGHT
     ratios = [max(min_ratio, img.shape[1] / img.shape[0]) for img in images]
     order = sorted(range(len(images)), key=ratios.__getitem__)
     out: list = [None] * len(images)
     batch: list[int] = []
     for i in [*order, None]:
-        if batch and (i is None or 48 * ratios[i] * (len(batch) + 1) > REC_BATCH_WIDTH):
+        if batch and (i is None or REC_HEIGHT * ratios[i] * (len(batch) + 1) > REC_BATCH_WIDTH):
             read, _ = ocr.text_rec([images[j] for j in batch], word_boxes)
             for j, r in zip(batch, read, strict=True):
                 out[j] = r
